@@ -1,0 +1,109 @@
+"""ASGI adapter: serve an edgekit App with uvicorn or any ASGI server.
+
+``ASGIApp(app, env=None)`` is an ASGI callable. Each HTTP request becomes an
+edgekit Request (the body streamed from ``receive``), goes through
+``app.fetch``, and the Response is sent back (streamed bodies chunk by
+chunk). ``wait_until`` work runs after the response is sent. Lifespan
+events are acknowledged; websockets are refused.
+"""
+
+from __future__ import annotations
+
+from ..execution_context import ExecutionContext
+from ..headers import Headers
+from ..request import Request
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+    from typing import Any
+
+    from ..app import App
+
+    Scope = MutableMapping[str, Any]
+    Message = MutableMapping[str, Any]
+    Receive = Callable[[], Awaitable[Message]]
+    Send = Callable[[Message], Awaitable[None]]
+
+_NO_BODY_METHODS = ("GET", "HEAD")
+
+
+class ClientDisconnected(Exception):
+    """The client went away while its request body was being read."""
+
+
+class ASGIApp:
+    """Wrap an App as an ASGI 3 application."""
+
+    def __init__(self, app: App, env: Any = None) -> None:
+        self.app = app
+        self.env = env
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await _lifespan(receive, send)
+        elif kind == "websocket":
+            await send({"type": "websocket.close", "code": 1003})
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = to_request(scope, receive)
+        ctx = ExecutionContext()
+        response = await self.app.fetch(request, self.env, ctx)
+        headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.raw_items()]
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        fixed = response.body_bytes
+        if fixed is not None or response.body is None:
+            await send({"type": "http.response.body", "body": fixed or b""})
+        else:
+            async for chunk in response.body:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        await ctx.drain()
+
+
+def to_request(scope: Scope, receive: Receive) -> Request:
+    """Build an edgekit Request from an ASGI HTTP scope (the body stays unread)."""
+    raw_path = scope.get("raw_path")
+    if raw_path:
+        target = raw_path.decode("latin-1")
+    else:
+        from urllib.parse import quote
+
+        target = quote(scope.get("root_path", "") + scope["path"])
+    query = scope.get("query_string")
+    if query:
+        target += "?" + query.decode("latin-1")
+    pairs = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
+    host = next((value for name, value in pairs if name == "host"), None)
+    if host is None:
+        server = scope.get("server")
+        host = f"{server[0]}:{server[1]}" if server else "localhost"
+    url = f"{scope.get('scheme', 'http')}://{host}{target}"
+    method = scope["method"]
+    body = None if method in _NO_BODY_METHODS else _body(receive)
+    return Request(url, method=method, headers=Headers(pairs), body=body)
+
+
+async def _body(receive: Receive) -> AsyncIterator[bytes]:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected("the client disconnected before sending the whole body")
+        chunk = message.get("body", b"")
+        if chunk:
+            yield chunk
+        if not message.get("more_body", False):
+            return
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
