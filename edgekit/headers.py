@@ -89,17 +89,23 @@ class Headers:
             self._list = _validated_pairs(init)
 
     @classmethod
-    def _trusted(cls, pairs: list[tuple[str, str]]) -> Headers:
+    def _trusted(cls, pairs: list[tuple[str, str]], immutable: bool = False) -> Headers:
         """Adopt ``pairs`` without validating or copying them.
 
         For runtime adapters and the framework's own known-good headers: every name
         must already be a lowercase token and every value trimmed and valid, and the
-        caller must not keep using the list.
+        caller must not keep using the list.  ``immutable`` makes every change raise
+        TypeError (the headers of ``Response.error()`` and ``Response.redirect()``).
         """
         headers = cls.__new__(cls)
         headers._list = pairs
-        headers._immutable = False
+        headers._immutable = immutable
         return headers
+
+    @property
+    def immutable(self) -> bool:
+        """Whether changes are refused (TypeError), as for ``Response.redirect()``'s headers."""
+        return self._immutable
 
     def _check_mutable(self) -> None:
         if self._immutable:

@@ -1,0 +1,237 @@
+"""JSON in and out, byte for byte like JavaScript, with or without msgspec.
+
+:func:`dumps` writes what ``JSON.stringify`` writes for the same data: compact,
+non-ASCII and U+2028/U+2029 raw, ``< > & '`` unescaped, numbers in JavaScript's
+format (``1e+21``, ``1e-7``, ``1.0`` as ``1``, ``-0.0`` as ``0``, NaN and infinities as
+``null``) and lone surrogates escaped (``\\ud800``).  Python integers are written
+exactly, also beyond 2**53.  What it accepts is the same on every path: ``dict``
+(``str`` or ``int`` keys), ``list``, ``tuple``, ``str``, ``int``, ``float``, ``bool``,
+``None`` and their subclasses; anything else raises :class:`TypeError`.
+
+:func:`loads` parses strict JSON: ``NaN``, ``Infinity``, trailing commas and trailing
+garbage raise :class:`ValueError` (``json.JSONDecodeError`` for syntax errors); a
+duplicate key keeps the last value.
+
+msgspec is used when it can be imported (it is imported on the first call, not at
+import time) and the standard library otherwise; both give identical results, and
+where msgspec's output or verdict would differ the standard library decides.  Set
+the environment variable ``EDGEKIT_JSON=stdlib`` (read on first use) or call
+``use_stdlib(True)`` to force the standard-library path, e.g. in tests.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+# (encode, decode, Raw) from msgspec, False when the stdlib path is in use, None before
+# the first call decides.
+_msgspec: tuple[Callable[[Any], bytes], Callable[[Any], Any], type] | bool | None = None
+
+
+def use_stdlib(enabled: bool = True) -> None:
+    """Force (``True``) or stop forcing (``False``) the standard-library path."""
+    global _msgspec
+    _msgspec = False if enabled else None
+
+
+def _backend() -> tuple[Callable[[Any], bytes], Callable[[Any], Any], type] | bool:
+    global _msgspec
+    if _msgspec is None:
+        _msgspec = False
+        if os.environ.get("EDGEKIT_JSON", "").lower() != "stdlib":
+            try:
+                import msgspec
+            except ImportError:
+                pass
+            else:
+                _msgspec = (msgspec.json.Encoder().encode, msgspec.json.Decoder().decode, msgspec.Raw)
+    return _msgspec
+
+
+def format_number(x: float) -> str:
+    """A float as JavaScript's ``Number.prototype.toString`` writes it (NaN/inf -> null)."""
+    if x != x or x in (_INF, -_INF):
+        return "null"
+    if x == 0:
+        return "0"
+    text = repr(x)
+    sign = ""
+    if text[0] == "-":
+        sign, text = "-", text[1:]
+    mantissa, _, exponent = text.partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    stripped = digits.lstrip("0")
+    # The value is 0.<digits> * 10**point, digits without leading or trailing zeros.
+    point = len(whole) - (len(digits) - len(stripped)) + int(exponent or 0)
+    digits = stripped.rstrip("0")
+    k = len(digits)
+    if k <= point <= 21:
+        out = digits + "0" * (point - k)
+    elif 0 < point <= 21:
+        out = digits[:point] + "." + digits[point:]
+    elif -6 < point <= 0:
+        out = "0." + "0" * -point + digits
+    else:
+        e = point - 1
+        exp = ("e+" if e >= 0 else "e-") + str(abs(e))
+        out = digits + exp if k == 1 else digits[0] + "." + digits[1:] + exp
+    return sign + out
+
+
+_INF = float("inf")
+
+
+def _scan(obj: object) -> bool:
+    """Whether ``obj`` holds a float; raises TypeError for what JSON cannot carry.
+
+    Checking before encoding is what makes every path accept exactly the same input
+    (msgspec alone would also take sets, dataclasses, datetimes...).
+    """
+    t = type(obj)
+    if t is str or t is int or t is bool or obj is None:
+        return False
+    if t is float:
+        return True
+    if t is dict or isinstance(obj, dict):
+        for key in obj:  # type: ignore[attr-defined]
+            if type(key) is not str and (not isinstance(key, (str, int)) or isinstance(key, bool)):
+                raise TypeError(f"keys must be str or int, not {type(key).__name__}")
+        items = obj.values()  # type: ignore[attr-defined]
+    elif t is list or t is tuple or isinstance(obj, (list, tuple)):
+        items = obj
+    elif isinstance(obj, (str, int)):
+        return False
+    elif isinstance(obj, float):
+        return True
+    else:
+        raise TypeError(f"Object of type {t.__name__} is not JSON serializable")
+    has_float = False
+    for item in items:
+        it = type(item)
+        if it is str or it is int or it is bool or item is None:
+            continue
+        if it is float or _scan(item):
+            has_float = True
+    return has_float
+
+
+def _with_raw_floats(obj: Any, raw: type) -> Any:
+    """A copy of ``obj`` where each float is msgspec Raw text in JavaScript's format."""
+    if isinstance(obj, float):
+        return raw(format_number(obj).encode("ascii"))
+    if isinstance(obj, dict):
+        return {key: _with_raw_floats(value, raw) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_with_raw_floats(item, raw) for item in obj]
+    return obj
+
+
+def _encode_py(obj: Any, out: list[str], encode_str: Callable[[str], str]) -> None:
+    """Write ``obj`` as JSON text into ``out`` (the stdlib path when floats need formatting)."""
+    if isinstance(obj, str):
+        out.append(encode_str(obj))
+    elif obj is None:
+        out.append("null")
+    elif obj is True:
+        out.append("true")
+    elif obj is False:
+        out.append("false")
+    elif isinstance(obj, int):
+        out.append(int.__repr__(obj))
+    elif isinstance(obj, float):
+        out.append(format_number(obj))
+    elif isinstance(obj, dict):
+        out.append("{")
+        first = True
+        for key, value in obj.items():
+            if not first:
+                out.append(",")
+            first = False
+            out.append(encode_str(key if isinstance(key, str) else int.__repr__(key)))
+            out.append(":")
+            _encode_py(value, out, encode_str)
+        out.append("}")
+    else:
+        out.append("[")
+        first = True
+        for item in obj:
+            if not first:
+                out.append(",")
+            first = False
+            _encode_py(item, out, encode_str)
+        out.append("]")
+
+
+_stdlib: tuple[Callable[[Any], str], Callable[[str], Any]] | None = None
+
+
+def _stdlib_codec() -> tuple[Callable[[Any], str], Callable[[str], Any]]:
+    """The stdlib's encode and decode functions, made once.
+
+    ``json.dumps`` with options builds an encoder on every call, and even a kept
+    JSONEncoder builds its C iterator per call: keep the C iterator itself (without
+    circular-reference markers: :func:`_scan` has walked the data already).
+    """
+    global _stdlib
+    if _stdlib is None:
+        import json
+        from json.encoder import c_make_encoder, encode_basestring
+
+        encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+        encode = encoder.encode
+        if c_make_encoder is not None:
+            chunks = c_make_encoder(None, encoder.default, encode_basestring, None, ":", ",", False, False, True)
+
+            def encode(obj: Any) -> str:
+                return "".join(chunks(obj, 0))
+
+        _stdlib = (encode, json.JSONDecoder(parse_constant=_reject_constant).decode)
+    return _stdlib
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid JSON: {name} is not a JSON value")
+
+
+def dumps(obj: Any) -> bytes:
+    """``obj`` as compact UTF-8 JSON, exactly as JavaScript's ``JSON.stringify`` writes it."""
+    has_float = _scan(obj)
+    backend = _msgspec if _msgspec is not None else _backend()
+    if backend:
+        encode, _, raw = backend  # type: ignore[misc]
+        try:
+            return encode(_with_raw_floats(obj, raw) if has_float else obj)
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: the stdlib path escapes it as JavaScript does
+    if has_float:
+        from json.encoder import encode_basestring
+
+        out: list[str] = []
+        _encode_py(obj, out, encode_basestring)
+        text = "".join(out)
+    else:
+        text = _stdlib_codec()[0](obj)
+    # A lone surrogate can only stand inside a string, where "\udXXX" is its JSON escape.
+    return text.encode("utf-8", "backslashreplace")
+
+
+def loads(data: bytes | str) -> Any:
+    """Parse strict JSON text (``bytes`` must be UTF-8); raises ValueError when it is not JSON."""
+    backend = _msgspec if _msgspec is not None else _backend()
+    if backend:
+        try:
+            return backend[1](data)  # type: ignore[index]
+        except Exception:  # noqa: BLE001 - msgspec's verdict is not final: the stdlib decides below
+            pass
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        data = bytes(data).decode("utf-8")
+    try:
+        return _stdlib_codec()[1](data)
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply") from None
