@@ -217,49 +217,47 @@ class App:
 
         ``env`` is what handlers see as ``c.env`` (bindings, vars); ``ctx`` is
         the runtime's execution context. Without one, a local
-        :class:`ExecutionContext` is made and its ``wait_until`` work is
-        scheduled on the running event loop after the response.
+        :class:`ExecutionContext` is made when a handler asks for ``c.ctx``,
+        and its ``wait_until`` work is scheduled on the running event loop
+        after the response.
         """
-        local = ctx is None
-        if local:
-            ctx = ExecutionContext()
+        c: Context | None = None
         try:
             method = request.method
-            if method == "HEAD":
-                response = await self._dispatch(request, env, ctx, "GET")
-                response = Response(None, status=response.status, headers=response.headers)
+            path = request.path
+            if "%" in path:
+                path = decode_uri_path(path)
+            if not self.strict and len(path) > 1 and path[-1] == "/":
+                path = path[:-1]
+            chain = self.router.match("GET" if method == "HEAD" else method, path)
+            c = Context(ContextRequest(request, path), env, ctx, self._not_found)
+            if len(chain) != 1:
+                response = await self._run_chain(c, chain)
             else:
-                response = await self._dispatch(request, env, ctx, method)
+                # One matching step (plain routes without middleware): no onion to build.
+                step, c.req._params = chain[0]
+                try:
+                    if step.takes_next:
+                        result = step.fn(c, lambda: self._not_found_into(c))
+                    else:
+                        result = step.fn(c)
+                    if hasattr(result, "__await__"):
+                        result = await result
+                    if result is None:
+                        result = c._res if c._res is not None else await resolve(self._not_found(c))
+                    response = result if type(result) is Response else to_response(c, result)
+                except Exception as err:
+                    response = await self._handle_error(err, c, step.on_error)
+            if method == "HEAD":
+                response = Response._adopt(None, response.status, response.headers)
         except Exception as err:
-            _log_exception(err, None)
+            _log_exception(err, c)
             response = _plain_500()
-        if local and ctx.pending:
-            ctx.schedule()
+        if ctx is None and c is not None and c._ctx is not None and c._ctx.pending:
+            c._ctx.schedule()
         return response
 
-    async def _dispatch(self, request: Request, env: Any, ctx: Any, method: str) -> Response:
-        path = request.path
-        if "%" in path:
-            path = decode_uri_path(path)
-        if not self.strict and len(path) > 1 and path.endswith("/"):
-            path = path[:-1]
-        chain = self.router.match(method, path)
-        c = Context(ContextRequest(request, path), env, ctx, self._not_found)
-        if len(chain) == 1:
-            step, params = chain[0]
-            c.req._params = params
-            try:
-                if step.takes_next:
-                    result = step.fn(c, lambda: self._not_found_into(c))
-                else:
-                    result = step.fn(c)
-                if hasattr(result, "__await__"):
-                    result = await result
-                if result is None:
-                    return c._res if c._res is not None else to_response(c, await resolve(self._not_found(c)))
-                return to_response(c, result)
-            except Exception as err:
-                return await self._handle_error(err, c, step.on_error)
+    async def _run_chain(self, c: Context, chain: list[tuple[Step, dict[str, str]]]) -> Response:
         try:
             await compose(c, chain, self._on_error, self._not_found)
             if c._res is None:

@@ -8,7 +8,9 @@ builds (``c.json(...)``, ``c.text(...)``, ...); once a response exists
 
 from __future__ import annotations
 
+from .execution_context import ExecutionContext
 from .headers import Headers
+from .json_codec import dumps
 from .response import Response
 
 TYPE_CHECKING = False
@@ -17,7 +19,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .context_request import ContextRequest
-    from .execution_context import ExecutionContext
 
     HeadersInit = Mapping[str, str] | list[tuple[str, str]] | Headers | None
 
@@ -53,7 +54,7 @@ class Vars:
 class Context:
     """The request, the bindings and the response under construction."""
 
-    __slots__ = ("req", "env", "ctx", "error", "_res", "_headers", "_status", "_vars", "_not_found")
+    __slots__ = ("req", "env", "_ctx", "error", "_res", "_headers", "_status", "_vars", "_not_found")
 
     def __init__(
         self,
@@ -64,13 +65,24 @@ class Context:
     ) -> None:
         self.req = req
         self.env = env
-        self.ctx = ctx
+        self._ctx = ctx
         self.error: BaseException | None = None
         self._res: Response | None = None
         self._headers: Headers | None = None
         self._status = 200
         self._vars: dict[str, Any] | None = None
         self._not_found = not_found
+
+    @property
+    def ctx(self) -> ExecutionContext | Any:
+        """The execution context: ``c.ctx.wait_until(awaitable)`` runs work after the response.
+
+        The runtime's own on Workers; a local one (made on first use) elsewhere.
+        """
+        ctx = self._ctx
+        if ctx is None:
+            ctx = self._ctx = ExecutionContext()
+        return ctx
 
     # -- the response -------------------------------------------------------
 
@@ -83,7 +95,8 @@ class Context:
     def res(self) -> Response:
         """The response so far (an empty 200 before any handler responded)."""
         if self._res is None:
-            self._res = Response(None, status=self._status, headers=self._take_headers())
+            headers, self._headers = self._headers, None
+            self._res = Response._adopt(None, self._status, headers or Headers._trusted([]))
         return self._res
 
     @res.setter
@@ -100,10 +113,6 @@ class Context:
                 else:
                     headers.set(name, value)
         self._res = response
-
-    def _take_headers(self) -> Headers | None:
-        headers, self._headers = self._headers, None
-        return headers
 
     def header(self, name: str, value: str | None, append: bool = False) -> None:
         """Set (or with ``append=True`` add) a response header; ``None`` removes it.
@@ -131,19 +140,21 @@ class Context:
     def _respond(
         self, body: Any, status: int | None, headers: HeadersInit, content_type: str | None
     ) -> Response:
-        prepared = self._res.headers.copy() if self._res is not None else self._take_headers()
+        if self._res is not None:
+            prepared = self._res.headers.copy()
+        else:
+            prepared, self._headers = self._headers, None
         if headers is not None:
             if prepared is None:
                 prepared = Headers(headers)
             else:
                 for name, value in Headers(headers).raw_items():
                     prepared.set(name, value)
-        if content_type is not None:
-            if prepared is None:
-                prepared = Headers._trusted([("content-type", content_type)])
-            elif not prepared.has("content-type"):
-                prepared.set("content-type", content_type)
-        return Response(body, status=self._status if status is None else status, headers=prepared)
+        if prepared is None:
+            prepared = Headers._trusted([] if content_type is None else [("content-type", content_type)])
+        elif content_type is not None and not prepared.has("content-type"):
+            prepared.append("content-type", content_type)
+        return Response._adopt(body, self._status if status is None else status, prepared)
 
     def body(self, data: Any, status: int | None = None, headers: HeadersInit = None) -> Response:
         """A response with a raw body: bytes, str, an async iterator of bytes, or None."""
@@ -159,8 +170,6 @@ class Context:
 
     def json(self, data: Any, status: int | None = None, headers: HeadersInit = None) -> Response:
         """An ``application/json`` response, serialized like JavaScript's JSON.stringify."""
-        from .json_codec import dumps
-
         return self._respond(dumps(data), status, headers, _JSON)
 
     def redirect(self, location: str, status: int = 302) -> Response:

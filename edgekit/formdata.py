@@ -39,7 +39,12 @@ class File:
 
     __slots__ = ("data", "name", "type")
 
-    def __init__(self, data: bytes | bytearray | memoryview | str, name: str, type: str = "") -> None:  # noqa: A002 - the Fetch name
+    def __init__(
+        self,
+        data: bytes | bytearray | memoryview | str,
+        name: str,
+        type: str = "",  # noqa: A002 - the name Fetch's File uses
+    ) -> None:
         if isinstance(data, str):
             data = data.encode("utf-8")
         elif not isinstance(data, (bytes, bytearray, memoryview)):

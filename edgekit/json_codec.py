@@ -87,8 +87,19 @@ def format_number(x: float) -> str:
 _INF = float("inf")
 
 
+def _plain_float(x: float) -> bool:
+    """Whether Python (and msgspec) already write ``x`` as JavaScript does.
+
+    Non-integral values from 1e-4 to 1e16 are written in fixed notation with the
+    shortest round-tripping digits by both; outside that range, integral values
+    (``1.0``), NaN and the infinities need :func:`format_number`.
+    """
+    return 1e-4 <= abs(x) < 1e16 and x != int(x)
+
+
 def _scan(obj: object) -> bool:
-    """Whether ``obj`` holds a float; raises TypeError for what JSON cannot carry.
+    """Whether ``obj`` holds a float that needs JavaScript formatting; raises TypeError
+    for what JSON cannot carry.
 
     Checking before encoding is what makes every path accept exactly the same input
     (msgspec alone would also take sets, dataclasses, datetimes...).
@@ -97,7 +108,7 @@ def _scan(obj: object) -> bool:
     if t is str or t is int or t is bool or obj is None:
         return False
     if t is float:
-        return True
+        return not _plain_float(obj)  # type: ignore[arg-type]
     if t is dict or isinstance(obj, dict):
         for key in obj:  # type: ignore[attr-defined]
             if type(key) is not str and (not isinstance(key, (str, int)) or isinstance(key, bool)):
@@ -108,7 +119,7 @@ def _scan(obj: object) -> bool:
     elif isinstance(obj, (str, int)):
         return False
     elif isinstance(obj, float):
-        return True
+        return not _plain_float(obj)
     else:
         raise TypeError(f"Object of type {t.__name__} is not JSON serializable")
     has_float = False
@@ -116,7 +127,10 @@ def _scan(obj: object) -> bool:
         it = type(item)
         if it is str or it is int or it is bool or item is None:
             continue
-        if it is float or _scan(item):
+        if it is float:
+            if not _plain_float(item):
+                has_float = True
+        elif _scan(item):
             has_float = True
     return has_float
 
@@ -181,16 +195,21 @@ def _stdlib_codec() -> tuple[Callable[[Any], str], Callable[[str], Any]]:
     global _stdlib
     if _stdlib is None:
         import json
-        from json.encoder import c_make_encoder, encode_basestring
+        import json.encoder
 
         encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-        encode = encoder.encode
-        if c_make_encoder is not None:
-            chunks = c_make_encoder(None, encoder.default, encode_basestring, None, ":", ",", False, False, True)
+        encode: Callable[[Any], str] = encoder.encode
+        # The C accelerator of the json module; None where _json is missing.
+        make_chunks = getattr(json.encoder, "c_make_encoder", None)
+        if make_chunks is not None:
+            chunks = make_chunks(
+                None, encoder.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+            )
 
-            def encode(obj: Any) -> str:
+            def encode_with_c(obj: Any) -> str:
                 return "".join(chunks(obj, 0))
 
+            encode = encode_with_c
         _stdlib = (encode, json.JSONDecoder(parse_constant=_reject_constant).decode)
     return _stdlib
 

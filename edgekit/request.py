@@ -12,8 +12,8 @@ credentials, an invalid method or a forbidden one (CONNECT, TRACE, TRACK) raise
 
 from __future__ import annotations
 
-from .body import Body, extract_body, headers_with_default
-from .headers import is_token
+from .body import Body, extract_body
+from .headers import Headers, is_token
 from .url import URL, split_serialized
 
 TYPE_CHECKING = False
@@ -68,6 +68,20 @@ class Request(Body):
         headers: HeadersInit | None = None,
         body: BodyInit | None = None,
     ) -> None:
+        if headers is None:
+            owned = Headers._trusted([])
+        else:
+            owned = headers.copy() if type(headers) is Headers else Headers(headers)
+        self._setup(url, method, owned, body)
+
+    @classmethod
+    def _adopt(cls, url: str, method: str, headers: Headers, body: BodyInit | None = None) -> Request:
+        """A Request for a runtime adapter, which built ``headers`` for it: they are not copied."""
+        request = cls.__new__(cls)
+        request._setup(url, method, headers, body)
+        return request
+
+    def _setup(self, url: str | URL, method: str, headers: Headers, body: BodyInit | None) -> None:
         if type(url) is not str:
             url = _url_text(url)
         split = split_serialized(url)
@@ -77,14 +91,16 @@ class Request(Body):
             url = parsed.href
             split = split_serialized(url)
         method = _NORMALIZED_METHODS.get(method) or normalize_method(method)
+        self.headers = headers
+        self._used = False
         if body is None:
-            self._content = self._stream = content_type = None
+            self._content = self._stream = None
         else:
             if method == "GET" or method == "HEAD":
                 raise TypeError(f"a {method} request cannot have a body")
             self._content, self._stream, content_type = extract_body(body)
-        self.headers = headers_with_default(headers, content_type)
-        self._used = False
+            if content_type is not None and not headers.has("content-type"):
+                headers.append("content-type", content_type)
         self.method = method
         self._url = url
         self._split = split

@@ -108,23 +108,38 @@ class Response(Body):
         headers: HeadersInit | None = None,
         status_text: str = "",
     ) -> None:
-        if body is None:
-            self._setup(None, None, None, status, headers, status_text)
-        elif type(body) is bytes:
-            self._setup(body, None, None, status, headers, status_text)
+        if body is None or type(body) is bytes:
+            self._setup(body, None, status, headers_with_default(headers, None), status_text)
         else:
-            self._setup(*extract_body(body), status, headers, status_text)
+            content, stream, content_type = extract_body(body)
+            self._setup(content, stream, status, headers_with_default(headers, content_type), status_text)
+
+    @classmethod
+    def _adopt(cls, body: BodyInit | None, status: int, headers: Headers) -> Response:
+        """A Response that takes ``headers`` as its own, without copying.
+
+        For the framework's freshly built, already valid Headers (the Context's);
+        a body's default Content-Type is added unless one is there.
+        """
+        response = cls.__new__(cls)
+        if body is None or type(body) is bytes:
+            response._setup(body, None, status, headers, "")
+        else:
+            content, stream, content_type = extract_body(body)
+            if content_type is not None and not headers.has("content-type"):
+                headers.append("content-type", content_type)
+            response._setup(content, stream, status, headers, "")
+        return response
 
     def _setup(
         self,
         content: bytes | None,
         stream: AsyncIterator[bytes] | None,
-        content_type: str | None,
         status: int,
-        headers: HeadersInit | None,
+        headers: Headers,
         status_text: str,
     ) -> None:
-        """Validate and set every field; ``content_type`` is used unless ``headers`` has one."""
+        """Validate the status and body and set every field (``headers`` is used as is)."""
         if type(status) is not int:
             status = _int_status(status)
         if not 200 <= status <= 599:
@@ -133,7 +148,7 @@ class Response(Body):
             _check_status_text(status_text)
         if (content is not None or stream is not None) and status in _NULL_BODY_STATUSES:
             raise TypeError(f"a response with status {status} cannot have a body")
-        self.headers = headers_with_default(headers, content_type)
+        self.headers = headers
         self._content = content
         self._stream = stream
         self._used = False
@@ -156,7 +171,7 @@ class Response(Body):
         cls, content: bytes, content_type: str, status: int, headers: HeadersInit | None, status_text: str
     ) -> Response:
         response = cls.__new__(cls)
-        response._setup(content, None, content_type, status, headers, status_text)
+        response._setup(content, None, status, headers_with_default(headers, content_type), status_text)
         return response
 
     def _json(

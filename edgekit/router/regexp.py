@@ -5,13 +5,17 @@ Built lazily, per method, on the first request for it:
 * every static path of the table goes into a dict; its handler chain (every
   route that matches that exact path, params included) is computed on first
   use and then served from the dict;
-* every dynamic pattern becomes a branch of one regex, written as a trie of
-  segments so that shared prefixes are tried once; each branch ends in an
-  empty marker group, so ``match.lastindex`` names the branch that matched;
+* every dynamic pattern becomes a branch of one regex (one regex per first
+  path segment, so big tables stay fast), written as a trie of segments so
+  that shared prefixes are tried once and literal segments before params;
+  each branch ends in an empty marker group, so ``match.lastindex`` names the
+  branch that matched;
 * a branch's chain holds every route that contains it (always runs, params
   taken from the branch's groups) and every route that overlaps it in a way
   segment reasoning cannot settle (confirmed per request with its own
-  matcher). Routes that are provably disjoint are left out.
+  matcher). Routes that are provably disjoint, or that are earlier branches
+  of the same regex (they would have matched instead), are left out. The
+  chain is turned into a small generated function on the branch's first hit.
 
 Because a chain lists every route that can match any path of its branch, the
 answer never depends on which branch the regex happened to pick, nor on
@@ -26,9 +30,14 @@ from .pattern import LITERAL, PARAM, STAR, TAIL_RE, Pattern, Token
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from re import Match
+    from re import Pattern as CompiledRegex
+    from typing import Any
 
     from .base import MatchResult, Route
+
+    Resolver = Callable[[Match[str], str], MatchResult]
 
 _NO_PARAMS: dict[str, str] = {}
 
@@ -38,7 +47,7 @@ class UnsupportedTableError(ValueError):
 
 
 class RegExpRouter(RouteList):
-    """Fast router: one dict lookup or one ``re.match`` per request."""
+    """Fast router: one dict lookup, or one ``re.match`` on the regex of the path's first segment."""
 
     name = "RegExpRouter"
 
@@ -57,15 +66,19 @@ class RegExpRouter(RouteList):
         if path in table.static_paths:
             chain = table.static_chains[path] = [(r.handler, p) for r, p in _matching(table.routes, path)]
             return chain
-        m = table.regex.match(path) if table.regex is not None else None
+        end = path.find("/", 1)
+        regex = table.by_first.get(path[1:end] if end > 0 else path[1:], table.generic)
+        m = (regex.compiled or regex.compile()).match(path)
         if m is None:
             return []
-        return table.branches[m.lastindex].resolve(m, path, table.routes)  # type: ignore[index]
+        return regex.resolvers[m.lastindex](m, path)  # type: ignore[index]
 
     def build(self) -> None:
         """Build the tables for every registered method now instead of lazily."""
         for method in {r.method for r in self.routes} | {METHOD_ALL}:
-            self._table(method)
+            table = self._table(method)
+            for regex in [table.generic, *table.by_first.values()]:
+                regex.compile()
 
     def _table(self, method: str) -> _Table:
         own = any(r.method == method for r in self.routes)
@@ -88,86 +101,136 @@ def _matching(routes: list[Route], path: str) -> list[tuple[Route, dict[str, str
 
 
 class _Table:
-    """The index for one method: static dict, combined regex, branch chains."""
+    """The index for one method: the static dict and one regex per first segment.
 
-    __slots__ = ("routes", "static_paths", "static_chains", "regex", "branches")
+    Splitting the dynamic patterns by their first literal segment keeps each
+    regex small, so a table of hundreds of routes costs about what a small one
+    does. Patterns whose first segment is not literal go into every regex.
+    """
+
+    __slots__ = ("routes", "static_paths", "static_chains", "by_first", "generic")
 
     def __init__(self, routes: list[Route]) -> None:
         self.routes = routes
         self.static_paths: set[str] = set()
         self.static_chains: dict[str, MatchResult] = {}
-        dynamic: dict[str, Pattern] = {}
+        grouped: dict[str | None, dict[str, Pattern]] = {None: {}}
         for route in routes:
             for pattern in route.patterns:
                 if pattern.is_static:
                     self.static_paths.add(pattern.source)
-                else:
-                    dynamic.setdefault(pattern.key, pattern)
-        self.branches: dict[int, _Branch] = {}
-        self.regex = _compile(list(dynamic.values()), self.branches) if dynamic else None
-
-
-class _Branch:
-    """One dynamic pattern of the combined regex and, once needed, its chain."""
-
-    __slots__ = ("pattern", "groups", "chain", "constant")
-
-    def __init__(self, pattern: Pattern, groups: list[int]) -> None:
-        self.pattern = pattern
-        self.groups = groups  # regex group of each token (0 for a literal)
-        self.chain: list[tuple[object, tuple[tuple[str, int, str], ...] | None, Route | None]] | None = None
-        self.constant: MatchResult | None = None
-
-    def resolve(self, m: Match[str], path: str, routes: list[Route]) -> MatchResult:
-        if self.constant is not None:
-            return self.constant
-        chain = self.chain
-        if chain is None:
-            chain = self._link(routes)
-        values = m.groups()
-        result: MatchResult = []
-        for handler, spec, unsure in chain:
-            if unsure is not None:
-                params = unsure.match(path)
-                if params is None:
                     continue
-            elif spec:
-                params = {name: values[group - 1] if group else const for name, group, const in spec}
-            else:
-                params = _NO_PARAMS
-            result.append((handler, params))
-        return result
+                first = pattern.tokens[0] if pattern.tokens else None
+                key = first.text if first is not None and first.kind == LITERAL else None
+                grouped.setdefault(key, {}).setdefault(pattern.key, pattern)
+        anywhere = grouped.pop(None)
+        self.generic = _Regex(list(anywhere.values()), routes)
+        self.by_first = {
+            key: _Regex(list(patterns.values()) + list(anywhere.values()), routes)
+            for key, patterns in grouped.items()
+        }
 
-    def _link(self, routes: list[Route]) -> list:
-        chain = []
-        for route in routes:
+
+class _Regex:
+    """One combined regex (compiled on first use) and a resolver per branch."""
+
+    __slots__ = ("patterns", "routes", "compiled", "resolvers", "priority")
+
+    def __init__(self, patterns: list[Pattern], routes: list[Route]) -> None:
+        self.patterns = patterns
+        self.routes = routes
+        self.compiled: CompiledRegex[str] | None = None
+        self.resolvers: dict[int, Resolver] = {}
+        self.priority: dict[str, int] = {}
+
+    def compile(self) -> CompiledRegex[str]:
+        if self.compiled is None:
+            branches: dict[int, tuple[Pattern, list[int]]] = {}
+            self.compiled = _compile(self.patterns, branches)
+            for marker, (pattern, groups) in branches.items():
+                self.priority[pattern.key] = marker
+                self.resolvers[marker] = self._linker(marker, pattern, groups)
+        return self.compiled
+
+    def _linker(self, marker: int, pattern: Pattern, groups: list[int]) -> Resolver:
+        """A resolver that writes the branch's real resolver on its first call."""
+
+        def link(m: Match[str], path: str) -> MatchResult:
+            resolver = self.resolvers[marker] = _resolver(pattern, groups, self._chain(marker, pattern))
+            return resolver(m, path)
+
+        return link
+
+    def _chain(self, marker: int, branch: Pattern) -> list[tuple[Route, Pattern | None]]:
+        """The routes that can match a path taken by ``branch``: (route, containing pattern or None).
+
+        A route whose every pattern is static (the dict answers those paths),
+        provably disjoint, or an earlier branch of this regex (which would have
+        matched first) cannot match, and is left out; one that contains the
+        branch always matches; any other is confirmed per request.
+        """
+        chain: list[tuple[Route, Pattern | None]] = []
+        for route in self.routes:
             sure = None
-            overlaps = False
+            possible = False
             for pattern in route.patterns:
-                if contains(pattern, self.pattern):
+                if contains(pattern, branch):
                     sure = pattern
                     break
-                overlaps = overlaps or not disjoint(pattern, self.pattern)
-            if sure is not None:
-                chain.append((route.handler, self._spec(sure), None))
-            elif overlaps:
-                chain.append((route.handler, None, route))
-        self.chain = chain
-        if all(spec is None and unsure is None for _, spec, unsure in chain):
-            self.constant = [(handler, _NO_PARAMS) for handler, _, _ in chain]
+                if pattern.is_static or disjoint(pattern, branch):
+                    continue
+                if self.priority.get(pattern.key, marker) < marker:
+                    continue
+                possible = True
+            if sure is not None or possible:
+                chain.append((route, sure))
         return chain
 
-    def _spec(self, outer: Pattern) -> tuple[tuple[str, int, str], ...]:
-        """Where each of ``outer``'s params sits in this branch's match."""
-        spec = []
+
+def _resolver(branch: Pattern, groups: list[int], chain: list[tuple[Route, Pattern | None]]) -> Resolver:
+    """Write the function that turns a match of ``branch`` into its handler chain.
+
+    Generated once per branch so that a request pays for exactly the dicts it
+    needs: no loop, no per-entry tests (the approach of compiled routers such
+    as Falcon's).
+    """
+    if all(sure is not None and not sure.names for _, sure in chain):
+        constant = [(route.handler, _NO_PARAMS) for route, _ in chain]
+        return lambda m, path: constant
+    namespace: dict[str, Any] = {"NO_PARAMS": _NO_PARAMS}
+    entries: list[tuple[int, str | None]] = []  # (index, params expression or None to confirm)
+    used: dict[int, str] = {}  # regex group -> local name
+    for i, (route, sure) in enumerate(chain):
+        namespace[f"h{i}"] = route.handler
+        if sure is None:
+            namespace[f"r{i}"] = route.match
+            entries.append((i, None))
+            continue
+        items = []
         seen = set()
-        for i, token in enumerate(outer.tokens):
+        for position, token in enumerate(sure.tokens):
             if token.name is None or token.name in seen:
                 continue
             seen.add(token.name)
-            mine = self.pattern.tokens[i]
-            spec.append((token.name, self.groups[i], mine.text if mine.kind == LITERAL else ""))
-        return tuple(spec)
+            mine = branch.tokens[position]
+            value = repr(mine.text) if mine.kind == LITERAL else used.setdefault(groups[position], f"v{len(used)}")
+            items.append(f"{token.name!r}: {value}")
+        entries.append((i, "{" + ", ".join(items) + "}" if items else "NO_PARAMS"))
+    lines = ["def resolve(m, path):"]
+    if used:
+        lines.append(f"    {', '.join(used.values())} = m.group({', '.join(map(str, used))})")
+    if all(params is not None for _, params in entries):
+        lines.append("    return [" + ", ".join(f"(h{i}, {params})" for i, params in entries) + "]")
+    else:
+        lines.append("    result = []")
+        for i, params in entries:
+            if params is None:
+                lines += [f"    p = r{i}(path)", "    if p is not None:", f"        result.append((h{i}, p))"]
+            else:
+                lines.append(f"    result.append((h{i}, {params}))")
+        lines.append("    return result")
+    exec("\n".join(lines), namespace)  # noqa: S102 - source built above from repr()'d names only
+    return namespace["resolve"]  # type: ignore[no-any-return]
 
 
 def _covers(outer: Token, inner: Token) -> bool:
@@ -245,7 +308,7 @@ def _edge_rank(edge: str) -> int:
     return 1 if edge.endswith("[^/]+)") else 2
 
 
-def _compile(patterns: list[Pattern], branches: dict[int, _Branch]):  # type: ignore[no-untyped-def]
+def _compile(patterns: list[Pattern], branches: dict[int, tuple[Pattern, list[int]]]) -> CompiledRegex[str]:
     import re
 
     root = _TrieNode()
@@ -257,18 +320,20 @@ def _compile(patterns: list[Pattern], branches: dict[int, _Branch]):  # type: ig
             node = node.edges.setdefault(TAIL_RE, _TrieNode())
         node.branch = pattern
     counter = [0]
-    source = _serialize(root, [], counter, branches)
+    source = _serialize(root, [], counter, branches) if patterns else "(?!)"
     try:
         return re.compile(source)
     except (re.error, RecursionError, OverflowError) as exc:
         raise UnsupportedTableError(f"cannot combine the routes into one regex: {exc}") from None
 
 
-def _serialize(node: _TrieNode, groups: list[int], counter: list[int], branches: dict[int, _Branch]) -> str:
+def _serialize(
+    node: _TrieNode, groups: list[int], counter: list[int], branches: dict[int, tuple[Pattern, list[int]]]
+) -> str:
     alternatives = []
     if node.branch is not None:
         counter[0] += 1
-        branches[counter[0]] = _Branch(node.branch, groups)
+        branches[counter[0]] = (node.branch, groups)
         alternatives.append(r"\Z()")
     for edge in sorted(node.edges, key=_edge_rank):
         captures = edge != TAIL_RE and "(" in edge

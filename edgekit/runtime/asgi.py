@@ -3,13 +3,13 @@
 ``ASGIApp(app, env=None)`` is an ASGI callable. Each HTTP request becomes an
 edgekit Request (the body streamed from ``receive``), goes through
 ``app.fetch``, and the Response is sent back (streamed bodies chunk by
-chunk). ``wait_until`` work runs after the response is sent. Lifespan
+chunk). ``wait_until`` work is scheduled on the event loop once the
+response is produced. Lifespan
 events are acknowledged; websockets are refused.
 """
 
 from __future__ import annotations
 
-from ..execution_context import ExecutionContext
 from ..headers import Headers
 from ..request import Request
 
@@ -41,31 +41,35 @@ class ASGIApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
-            await _lifespan(receive, send)
-        elif kind == "websocket":
-            await send({"type": "websocket.close", "code": 1003})
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = to_request(scope, receive)
-        ctx = ExecutionContext()
-        response = await self.app.fetch(request, self.env, ctx)
-        headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.raw_items()]
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        if kind != "http":
+            if kind == "lifespan":
+                await _lifespan(receive, send)
+            elif kind == "websocket":
+                await send({"type": "websocket.close", "code": 1003})
+            return
+        response = await self.app.fetch(to_request(scope, receive), self.env)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in response.headers.raw_items()],
+            }
+        )
         fixed = response.body_bytes
         if fixed is not None or response.body is None:
             await send({"type": "http.response.body", "body": fixed or b""})
-        else:
-            async for chunk in response.body:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
-        await ctx.drain()
+            return
+        async for chunk in response.body:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
 
 
 def to_request(scope: Scope, receive: Receive) -> Request:
-    """Build an edgekit Request from an ASGI HTTP scope (the body stays unread)."""
+    """Build an edgekit Request from an ASGI HTTP scope (the body stays unread).
+
+    Header names arrive lower-cased and values checked by the server (ASGI
+    requires both), so they are taken as they are.
+    """
     raw_path = scope.get("raw_path")
     if raw_path:
         target = raw_path.decode("latin-1")
@@ -76,15 +80,19 @@ def to_request(scope: Scope, receive: Receive) -> Request:
     query = scope.get("query_string")
     if query:
         target += "?" + query.decode("latin-1")
-    pairs = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
-    host = next((value for name, value in pairs if name == "host"), None)
+    host = None
+    pairs = []
+    for name, value in scope["headers"]:
+        pair = (name.decode("latin-1"), value.decode("latin-1"))
+        pairs.append(pair)
+        if host is None and pair[0] == "host":
+            host = pair[1]
     if host is None:
         server = scope.get("server")
         host = f"{server[0]}:{server[1]}" if server else "localhost"
-    url = f"{scope.get('scheme', 'http')}://{host}{target}"
     method = scope["method"]
     body = None if method in _NO_BODY_METHODS else _body(receive)
-    return Request(url, method=method, headers=Headers(pairs), body=body)
+    return Request._adopt(f"{scope.get('scheme', 'http')}://{host}{target}", method, Headers._trusted(pairs), body)
 
 
 async def _body(receive: Receive) -> AsyncIterator[bytes]:
