@@ -22,6 +22,8 @@ import os
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLES = {"small": "routes_small.txt", "github": "routes_github.txt"}
 WILDCARD_NAME = "path"  # the name a trailing "*" gets in brace syntaxes
+# Names Litestar reserves for injection; ``convert(..., "typed")`` suffixes "_".
+LITESTAR_RESERVED = {"body", "scope", "request", "cookies", "socket", "query", "data", "headers", "state"}
 
 # Requests that no route serves (one is a known path with an unknown method).
 MISSES = {
@@ -120,16 +122,21 @@ def convert(path: str, style: str) -> str:
 
     ``colon``: unchanged (``:id``, ``*``) -- edgekit, hayate, BlackSheep.
     ``brace``: ``{id}`` and ``{path:path}`` -- Starlette, FastAPI, Falcon.
-    ``typed``: ``{id:str}`` and ``{path:path}`` -- Litestar.
+    ``typed``: ``{id:str}`` and ``{path:path}`` -- Litestar (which reserves
+    some names: ``state`` becomes ``{state_:str}``).
     """
     if style == "colon":
         return path
     out = []
     for seg in path.split("/"):
         if seg == "*":
-            seg = "{%s:path}" % WILDCARD_NAME
+            seg = f"{{{WILDCARD_NAME}:path}}"
         elif seg.startswith(":"):
-            seg = "{%s}" % seg[1:] if style == "brace" else "{%s:str}" % seg[1:]
+            name = seg[1:]
+            if style == "brace":
+                seg = f"{{{name}}}"
+            else:
+                seg = f"{{{name + '_' if name in LITESTAR_RESERVED else name}:str}}"
         out.append(seg)
     return "/".join(out)
 

@@ -1,0 +1,1 @@
+"""edgekit's benchmarks against peer frameworks: see bench/README.md."""
