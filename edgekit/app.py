@@ -21,10 +21,11 @@ from .url import decode_uri_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable
     from typing import Any, TypeVar
 
     from .compose import ErrorHandler, NotFoundHandler
+    from .headers import HeadersInit
     from .router.base import Router
 
     H = TypeVar("H", bound=Callable[..., Any])
@@ -95,7 +96,7 @@ class App:
             from .router.smart import SmartRouter
 
             router = SmartRouter()
-        self.router = router
+        self.router: Router = router
         self.strict = strict
         self.routes: list[RouteInfo] = []
         self._base_path = "/"
@@ -285,7 +286,7 @@ class App:
         path_or_url: str,
         *,
         method: str = "GET",
-        headers: Mapping[str, str] | list[tuple[str, str]] | None = None,
+        headers: HeadersInit | None = None,
         body: Any = None,
         json: Any = None,
         env: Any = None,
@@ -303,9 +304,10 @@ class App:
             from .json_codec import dumps
 
             body = dumps(json)
-            headers = Headers(headers)
-            if not headers.has("content-type"):
-                headers.set("content-type", "application/json")
+            with_type = Headers(headers)
+            if not with_type.has("content-type"):
+                with_type.set("content-type", "application/json")
+            headers = with_type
         if path_or_url.startswith(("http://", "https://")):
             url = path_or_url
         else:

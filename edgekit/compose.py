@@ -13,7 +13,7 @@ from .response import Response
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Callable
     from typing import Any
 
     from .context import Context
@@ -60,7 +60,7 @@ def _positional_arity(fn: Callable[..., Any]) -> int:
     code = getattr(fn, "__code__", None)
     if code is not None and not code.co_flags & 0x04:  # no *args
         bound = 1 if getattr(fn, "__self__", None) is not None else 0
-        return code.co_argcount - bound
+        return int(code.co_argcount) - bound
     import inspect
 
     try:

@@ -15,7 +15,7 @@ from .response import Response
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Mapping
+    from collections.abc import Callable, Mapping
     from typing import Any
 
     from .context_request import ContextRequest
@@ -122,10 +122,10 @@ class Context:
         """
         if self._res is not None:
             headers = self._res.headers
-        else:
+        elif self._headers is not None:
             headers = self._headers
-            if headers is None:
-                headers = self._headers = Headers()
+        else:
+            headers = self._headers = Headers()
         if value is None:
             headers.delete(name)
         elif append:
@@ -140,6 +140,7 @@ class Context:
     def _respond(
         self, body: Any, status: int | None, headers: HeadersInit, content_type: str | None
     ) -> Response:
+        prepared: Headers | None
         if self._res is not None:
             prepared = self._res.headers.copy()
         else:

@@ -118,7 +118,7 @@ def test_missing_var_names_the_variable():
     from edgekit.context import Vars
 
     with pytest.raises(AttributeError, match="'nope'"):
-        Vars({}).nope
+        _ = Vars({}).nope
 
 
 def test_res_is_readable_in_middleware_after_next():

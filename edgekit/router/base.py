@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     class Router(Protocol):
         """The interface the App needs; any object with these members will do."""
 
-        name: str
+        @property
+        def name(self) -> str:
+            """A label for listings (``edgekit routes``, benchmarks)."""
 
         def add(self, method: str, path: str, handler: Any) -> None:
             """Register ``handler`` for ``method`` (upper case, or ``ALL``) and ``path``."""

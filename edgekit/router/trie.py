@@ -53,7 +53,7 @@ class TrieRouter(RouteList):
         return root
 
     def match(self, method: str, path: str) -> MatchResult:
-        node = self._root or self._build()
+        node: _Node | None = self._root or self._build()
         found: list[tuple[int, object, dict[str, str]]] = []
         seen: set[int] = set()
         segments = path[1:].split("/")
