@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     Resolver = Callable[[Match[str], str], MatchResult]
 
 _NO_PARAMS: dict[str, str] = {}
+# A static path whose chain is computed on its first request.
+_UNLINKED: MatchResult = []
 
 
 class UnsupportedTableError(ValueError):
@@ -62,13 +64,12 @@ class RegExpRouter(RouteList):
         table = self._tables.get(method) or self._table(method)
         chain = table.static_chains.get(path)
         if chain is not None:
-            return chain
-        if path in table.static_paths:
-            chain = table.static_chains[path] = [(r.handler, p) for r, p in _matching(table.routes, path)]
+            if chain is _UNLINKED:
+                chain = table.static_chains[path] = [(r.handler, p) for r, p in _matching(table.routes, path)]
             return chain
         end = path.find("/", 1)
         regex = table.by_first.get(path[1:end] if end > 0 else path[1:], table.generic)
-        m = (regex.compiled or regex.compile()).match(path)
+        m = regex.match(path)
         if m is None:
             return []
         return regex.resolvers[m.lastindex](m, path)  # type: ignore[index]
@@ -108,17 +109,16 @@ class _Table:
     does. Patterns whose first segment is not literal go into every regex.
     """
 
-    __slots__ = ("routes", "static_paths", "static_chains", "by_first", "generic")
+    __slots__ = ("routes", "static_chains", "by_first", "generic")
 
     def __init__(self, routes: list[Route]) -> None:
         self.routes = routes
-        self.static_paths: set[str] = set()
         self.static_chains: dict[str, MatchResult] = {}
         grouped: dict[str | None, dict[str, Pattern]] = {None: {}}
         for route in routes:
             for pattern in route.patterns:
                 if pattern.is_static:
-                    self.static_paths.add(pattern.source)
+                    self.static_chains[pattern.source] = _UNLINKED
                     continue
                 first = pattern.tokens[0] if pattern.tokens else None
                 key = first.text if first is not None and first.kind == LITERAL else None
@@ -134,19 +134,25 @@ class _Table:
 class _Regex:
     """One combined regex (compiled on first use) and a resolver per branch."""
 
-    __slots__ = ("patterns", "routes", "compiled", "resolvers", "priority")
+    __slots__ = ("patterns", "routes", "compiled", "match", "resolvers", "priority")
 
     def __init__(self, patterns: list[Pattern], routes: list[Route]) -> None:
         self.patterns = patterns
         self.routes = routes
         self.compiled: CompiledRegex[str] | None = None
+        # The compiled regex's own match once built: no wrapper on the hot path.
+        self.match: Callable[[str], Match[str] | None] = self._compile_and_match
         self.resolvers: dict[int, Resolver] = {}
         self.priority: dict[str, int] = {}
+
+    def _compile_and_match(self, path: str) -> Match[str] | None:
+        return self.compile().match(path)
 
     def compile(self) -> CompiledRegex[str]:
         if self.compiled is None:
             branches: dict[int, tuple[Pattern, list[int]]] = {}
             self.compiled = _compile(self.patterns, branches)
+            self.match = self.compiled.match
             for marker, (pattern, groups) in branches.items():
                 self.priority[pattern.key] = marker
                 self.resolvers[marker] = self._linker(marker, pattern, groups)
@@ -167,7 +173,10 @@ class _Regex:
         A route whose every pattern is static (the dict answers those paths),
         provably disjoint, or an earlier branch of this regex (which would have
         matched first) cannot match, and is left out; one that contains the
-        branch always matches; any other is confirmed per request.
+        branch always matches; any other is confirmed per request. "Earlier
+        would have matched first" holds only between patterns of whole-segment
+        tokens: a user regex can take more or less of the path, so the engine
+        may settle on a later branch before it tries an earlier one.
         """
         chain: list[tuple[Route, Pattern | None]] = []
         for route in self.routes:
@@ -179,7 +188,7 @@ class _Regex:
                     break
                 if pattern.is_static or disjoint(pattern, branch):
                     continue
-                if self.priority.get(pattern.key, marker) < marker:
+                if not (pattern.opaque or branch.opaque) and self.priority.get(pattern.key, marker) < marker:
                     continue
                 possible = True
             if sure is not None or possible:

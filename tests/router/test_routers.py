@@ -171,3 +171,18 @@ def test_smart_router_prefers_one_regex() -> None:
     router = build(SmartRouter, [("GET", "/users/:id", "u"), ("GET", "/users/me", "me")])
     router.match("GET", "/users/1")
     assert router.name == "SmartRouter + RegExpRouter"
+
+
+@pytest.mark.parametrize("router_cls", ROUTERS)
+def test_greedy_user_regex_does_not_hide_an_earlier_branch(router_cls) -> None:
+    """A regex param may swallow segments, so the regex can settle on a later branch."""
+    table = [("GET", "/a", 0), ("GET", "/:s{.+}/*", 1), ("GET", "/:s{.+}/a", 2)]
+    assert build(router_cls, table).match("GET", "/a/a") == [(1, {"s": "a/a"}), (2, {"s": "a"})]
+
+
+@pytest.mark.parametrize("router_cls", ROUTERS)
+def test_later_static_segment_beside_param(router_cls) -> None:
+    table = [("GET", "/gists/:id/:sha", "sha"), ("GET", "/gists/:id/star", "star")]
+    router = build(router_cls, table)
+    assert router.match("GET", "/gists/1/star") == [("sha", {"id": "1", "sha": "star"}), ("star", {"id": "1"})]
+    assert router.match("GET", "/gists/1/abc") == [("sha", {"id": "1", "sha": "abc"})]
