@@ -48,14 +48,12 @@ class ASGIApp:
                 await send({"type": "websocket.close", "code": 1003})
             return
         response = await self.app.fetch(to_request(scope, receive), self.env)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status,
-                "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in response.headers.raw_items()],
-            }
-        )
+        headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in response.headers.raw_items()]
         fixed = response.body_bytes
+        if fixed is not None and not response.headers.has("content-length"):
+            # A known length spares the server chunked encoding.
+            headers.append((b"content-length", str(len(fixed)).encode("ascii")))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
         if fixed is not None or response.body is None:
             await send({"type": "http.response.body", "body": fixed or b""})
             return

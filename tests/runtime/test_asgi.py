@@ -1,0 +1,172 @@
+"""The ASGI adapter, driven by httpx's in-process ASGI transport and by hand."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from edgekit import App, Response
+from edgekit.runtime.asgi import ASGIApp, to_request
+from tests.conftest import run
+
+
+def make_app() -> App:
+    app = App()
+
+    @app.get("/users/:id")
+    async def user(c):
+        return c.json({"id": c.req.param("id"), "q": c.req.query("q"), "agent": c.req.header("user-agent")})
+
+    @app.post("/echo")
+    async def echo(c):
+        return c.json(await c.req.json())
+
+    @app.get("/cookies")
+    async def cookies(c):
+        c.header("set-cookie", "a=1; Path=/", append=True)
+        c.header("set-cookie", "b=2; Path=/", append=True)
+        return c.text("ok")
+
+    @app.get("/stream")
+    async def stream(c):
+        async def chunks():
+            for i in range(3):
+                yield f"chunk{i};".encode()
+
+        return Response(chunks(), headers={"content-type": "text/plain"})
+
+    return app
+
+
+def client(app: App, **kwargs) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=ASGIApp(app, **kwargs)), base_url="http://testserver")
+
+
+async def _get(app: App, method: str, url: str, **kwargs) -> httpx.Response:
+    async with client(app) as http:
+        return await http.request(method, url, **kwargs)
+
+
+def test_get_with_params_query_and_headers():
+    res = run(_get(make_app(), "GET", "/users/J%C3%BCrgen?q=a+b", headers={"user-agent": "t"}))
+    assert res.status_code == 200
+    assert res.json() == {"id": "Jürgen", "q": "a b", "agent": "t"}
+    assert res.headers["content-length"] == str(len(res.content))
+
+
+def test_post_body_is_streamed_from_receive():
+    res = run(_get(make_app(), "POST", "/echo", json={"a": [1, 2, "é"]}))
+    assert res.json() == {"a": [1, 2, "é"]}
+
+
+def test_malformed_json_is_400():
+    res = run(_get(make_app(), "POST", "/echo", content=b"{nope", headers={"content-type": "application/json"}))
+    assert res.status_code == 400
+
+
+def test_several_set_cookie_headers_survive():
+    res = run(_get(make_app(), "GET", "/cookies"))
+    assert res.headers.get_list("set-cookie") == ["a=1; Path=/", "b=2; Path=/"]
+
+
+def test_streamed_response_arrives_whole():
+    res = run(_get(make_app(), "GET", "/stream"))
+    assert res.text == "chunk0;chunk1;chunk2;"
+    assert "content-length" not in res.headers
+
+
+def test_head_has_headers_and_no_body():
+    res = run(_get(make_app(), "HEAD", "/users/1"))
+    assert res.status_code == 200 and res.content == b""
+
+
+def test_dot_segments_in_the_raw_path_are_resolved():
+    app = App()
+    app.get("/b")(lambda c: c.req.url)
+    scope = _scope("GET", b"/a/../b")
+    assert to_request(scope, _no_body).url == "http://testserver/b"
+    sent = run(_call(ASGIApp(app), scope))
+    assert sent[0]["status"] == 200
+
+
+def test_env_reaches_handlers_and_wait_until_runs():
+    app = App()
+    done = asyncio.Event()
+
+    async def later():
+        done.set()
+
+    @app.get("/")
+    async def handler(c):
+        c.ctx.wait_until(later())
+        return c.text(c.env["greeting"])
+
+    async def main():
+        async with client(app, env={"greeting": "hi"}) as http:
+            res = await http.get("/")
+        await asyncio.wait_for(done.wait(), 1)
+        return res
+
+    assert run(main()).text == "hi"
+
+
+def test_lifespan_and_websocket():
+    asgi = ASGIApp(App())
+    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    sent: list[dict] = []
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message)
+
+    run(asgi({"type": "lifespan"}, receive, send))
+    run(asgi({"type": "websocket"}, receive, send))
+    assert [m["type"] for m in sent] == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.complete",
+        "websocket.close",
+    ]
+
+
+def test_client_disconnect_while_reading_body_is_a_500_not_a_crash(capsys):
+    app = App()
+
+    @app.post("/")
+    async def handler(c):
+        return await c.req.text()
+
+    async def receive():
+        return {"type": "http.disconnect"}
+
+    sent = run(_call(ASGIApp(app), _scope("POST", b"/"), receive))
+    assert sent[0]["status"] == 500
+    assert "disconnected" in capsys.readouterr().err
+
+
+def _scope(method: str, raw_path: bytes) -> dict:
+    return {
+        "type": "http",
+        "method": method,
+        "scheme": "http",
+        "path": raw_path.decode(),
+        "raw_path": raw_path,
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+    }
+
+
+async def _no_body():
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _call(asgi: ASGIApp, scope: dict, receive=_no_body) -> list[dict]:
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    await asgi(scope, receive, send)
+    return sent
