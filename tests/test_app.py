@@ -402,3 +402,25 @@ def test_request_helper_accepts_absolute_urls():
 def test_request_helper_rejects_body_and_json_together():
     with pytest.raises(TypeError, match="either body= or json="):
         run(App().request("/", method="POST", body="x", json={}))
+
+
+def test_json_responses_are_byte_identical_with_and_without_msgspec():
+    from edgekit import json_codec
+
+    app = App()
+    payload = {"price": 9.99, "whole": 1.0, "big": 1e21, "tiny": 1e-7, "text": "Zoë\u2028<&>", "n": [1, None, True]}
+    app.get("/")(lambda c: c.json(payload))
+    outputs = []
+    for stdlib in (False, True):
+        json_codec.use_stdlib(stdlib)
+        try:
+            outputs.append(run(_body_bytes(app)))
+        finally:
+            json_codec.use_stdlib(False)
+    assert outputs[0] == outputs[1] == (
+        '{"price":9.99,"whole":1,"big":1e+21,"tiny":1e-7,"text":"Zoë\u2028<&>","n":[1,null,true]}'.encode()
+    )
+
+
+async def _body_bytes(app: App) -> bytes:
+    return await (await app.request("/")).bytes()
