@@ -1,7 +1,9 @@
 """Routing conformance with the real Hono 4, replayed from recorded cases.
 
-``tests/data/hono`` holds the cases and what Hono answered (recorded by the
-corpus in ``../shared/conformance``). Each suite's route table is built on an
+``tests/data/hono`` holds the cases and what Hono answered: ``cases.json`` and
+``expected.json`` from the corpus in ``../shared/conformance``, and
+``edgekit_*.json``, cases of our own recorded with the corpus's hono-runner
+(``node run.mjs --cases edgekit_cases.json --out edgekit_expected.json``). Each suite's route table is built on an
 edgekit App with handlers that write a trace of what ran into ``x-trace``, and
 every request must give Hono's status, answering handler, trace and body.
 
@@ -33,8 +35,12 @@ def _load(name: str) -> dict:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
-CASES = _load("cases.json")
-EXPECTED = {s["name"]: {r["id"]: r for r in s["results"]} for s in _load("expected.json")["suites"]}
+CASES = {"suites": _load("cases.json")["suites"] + _load("edgekit_cases.json")["suites"]}
+EXPECTED = {
+    s["name"]: {r["id"]: r for r in s["results"]}
+    for name in ("expected.json", "edgekit_expected.json")
+    for s in _load(name)["suites"]
+}
 
 
 def _trace(c, token: str) -> None:
@@ -179,7 +185,8 @@ def test_matches_hono(apps: dict[str, App], suite: str, case_id: str) -> None:
 
 
 def test_every_recorded_case_is_replayed() -> None:
-    assert len(CASE_IDS) == _load("expected.json")["total_cases"] == 209
+    recorded = _load("expected.json")["total_cases"] + _load("edgekit_expected.json")["total_cases"]
+    assert len(CASE_IDS) == recorded == 209 + 14
 
 
 def _failures(against: str) -> set[str]:
@@ -198,7 +205,5 @@ def test_upstream_checker_agrees() -> None:
     against_default = _failures("default")
     against_trie = _failures("TrieRouter")
     assert not against_default & against_trie
-    disagreements = {
-        r["id"] for results in EXPECTED.values() for r in results.values() if not r["routers_agree"]
-    }
+    disagreements = {r["id"] for results in EXPECTED.values() for r in results.values() if not r["routers_agree"]}
     assert against_default <= disagreements

@@ -5,7 +5,7 @@ segment), ``/:name{regex}`` (a regular expression, which may span ``/``),
 ``/:name?`` (optional, only as the last segments), ``*`` as a whole middle
 segment (exactly one segment, possibly empty), ``/prefix/*`` at the end (the
 prefix itself and anything below it) and ``*`` inside a segment (``/star*``:
-anything, ``/p*q``: within the segment).
+anything, ``/p*q``: at least one character within the segment).
 
 The meaning of a pattern is defined here, once: :meth:`Pattern.match` is the
 truth every router must agree with. Routers only differ in how quickly they
@@ -199,11 +199,12 @@ def _token(segment: str, path: str, last: bool) -> Token:
         import re
 
         pieces = [re.escape(p) for p in segment.split("*")]
-        # "/star*" at the end reaches below the segment, as in Hono
+        # As Hono's default router: "/star*" at the end reaches below the segment
+        # (and matches "/star"); "/p*q" needs at least one character in between.
         if last and segment.endswith("*"):
-            regex = _STAR_RE.join(pieces[:-1]) + ".*"
+            regex = _PARAM_RE.join(pieces[:-1]) + ".*"
         else:
-            regex = _STAR_RE.join(pieces)
+            regex = _PARAM_RE.join(pieces)
         return Token(GLOB, segment, None, regex)
     import re
 
