@@ -5,9 +5,9 @@ Built lazily, per method, on the first request for it:
 * every static path of the table goes into a dict; its handler chain (every
   route that matches that exact path, params included) is computed on first
   use and then served from the dict;
-* every dynamic pattern becomes a branch of one regex (one regex per first
-  path segment, so big tables stay fast), written as a trie of segments so
-  that shared prefixes are tried once and literal segments before params;
+* every dynamic pattern becomes a branch of one regex, written as a trie of
+  segments so that shared prefixes are tried once and literal segments
+  before params;
   each branch ends in an empty marker group, so ``match.lastindex`` names the
   branch that matched;
 * a branch's chain holds every route that contains it (always runs, params
@@ -49,7 +49,7 @@ class UnsupportedTableError(ValueError):
 
 
 class RegExpRouter(RouteList):
-    """Fast router: one dict lookup, or one ``re.match`` on the regex of the path's first segment."""
+    """Fast router: one dict lookup, or one ``re.match``."""
 
     name = "RegExpRouter"
 
@@ -67,8 +67,7 @@ class RegExpRouter(RouteList):
             if chain is _UNLINKED:
                 chain = table.static_chains[path] = [(r.handler, p) for r, p in _matching(table.routes, path)]
             return chain
-        end = path.find("/", 1)
-        regex = table.by_first.get(path[1:end] if end > 0 else path[1:], table.generic)
+        regex = table.regex
         m = regex.match(path)
         if m is None:
             return []
@@ -77,9 +76,7 @@ class RegExpRouter(RouteList):
     def build(self) -> None:
         """Build the tables for every registered method now instead of lazily."""
         for method in {r.method for r in self.routes} | {METHOD_ALL}:
-            table = self._table(method)
-            for regex in [table.generic, *table.by_first.values()]:
-                regex.compile()
+            self._table(method).regex.compile()
 
     def _table(self, method: str) -> _Table:
         own = any(r.method == method for r in self.routes)
@@ -102,33 +99,21 @@ def _matching(routes: list[Route], path: str) -> list[tuple[Route, dict[str, str
 
 
 class _Table:
-    """The index for one method: the static dict and one regex per first segment.
+    """The index for one method: the static dict and the combined regex."""
 
-    Splitting the dynamic patterns by their first literal segment keeps each
-    regex small, so a table of hundreds of routes costs about what a small one
-    does. Patterns whose first segment is not literal go into every regex.
-    """
-
-    __slots__ = ("routes", "static_chains", "by_first", "generic")
+    __slots__ = ("routes", "static_chains", "regex")
 
     def __init__(self, routes: list[Route]) -> None:
         self.routes = routes
         self.static_chains: dict[str, MatchResult] = {}
-        grouped: dict[str | None, dict[str, Pattern]] = {None: {}}
+        dynamic: dict[str, Pattern] = {}
         for route in routes:
             for pattern in route.patterns:
                 if pattern.is_static:
                     self.static_chains[pattern.source] = _UNLINKED
-                    continue
-                first = pattern.tokens[0] if pattern.tokens else None
-                key = first.text if first is not None and first.kind == LITERAL else None
-                grouped.setdefault(key, {}).setdefault(pattern.key, pattern)
-        anywhere = grouped.pop(None)
-        self.generic = _Regex(list(anywhere.values()), routes)
-        self.by_first = {
-            key: _Regex(list(patterns.values()) + list(anywhere.values()), routes)
-            for key, patterns in grouped.items()
-        }
+                else:
+                    dynamic.setdefault(pattern.key, pattern)
+        self.regex = _Regex(list(dynamic.values()), routes)
 
 
 class _Regex:
