@@ -169,7 +169,9 @@ class _Regex:
             possible = False
             for pattern in route.patterns:
                 if contains(pattern, branch):
-                    sure = pattern
+                    # An earlier alternative that may match too gives the params: confirm instead.
+                    sure = None if possible else pattern
+                    possible = True
                     break
                 if pattern.is_static or disjoint(pattern, branch):
                     continue

@@ -94,7 +94,7 @@ def build(router_cls, table):
     return router
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=max(300, settings().max_examples), deadline=None)
 @given(table=tables, requests=st.lists(st.tuples(st.sampled_from(["GET", "POST", "PUT"]), paths), max_size=8))
 def test_routers_agree_with_reference(table, requests) -> None:
     routers = [build(cls, table) for cls in ROUTERS]
@@ -104,7 +104,7 @@ def test_routers_agree_with_reference(table, requests) -> None:
             assert router.match(method, path) == expected, (router.name, table, method, path)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=max(200, settings().max_examples), deadline=None)
 @given(table=tables, extra=patterns(), path=paths)
 def test_unrelated_route_never_changes_answer(table, extra, path) -> None:
     """Adding a route that does not match a path leaves that path's answer alone."""
@@ -186,3 +186,10 @@ def test_later_static_segment_beside_param(router_cls) -> None:
     router = build(router_cls, table)
     assert router.match("GET", "/gists/1/star") == [("sha", {"id": "1", "sha": "star"}), ("star", {"id": "1"})]
     assert router.match("GET", "/gists/1/abc") == [("sha", {"id": "1", "sha": "abc"})]
+
+
+@pytest.mark.parametrize("router_cls", ROUTERS)
+def test_params_come_from_the_first_matching_alternative(router_cls) -> None:
+    """``/:n{..}/a/*/:o?`` expands to a tail pattern and a longer one that can both match."""
+    table = [("GET", "/a", 0), ("GET", "/:n{[0-9]+}/a/*/:o?", 1)]
+    assert build(router_cls, table).match("GET", "/1/a/a/a") == [(1, {"n": "1"})]
