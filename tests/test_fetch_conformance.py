@@ -17,6 +17,9 @@ from __future__ import annotations
 import base64
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -278,3 +281,17 @@ async def replay(case: dict[str, Any]) -> None:
         if not any(matches(e, outcome) for e in accepted):
             problems.append(f"op {index} {op}: expected {accepted[0]}, got {outcome}")
     assert not problems, "\n".join(problems)
+
+
+SHARED_CHECKER = Path(__file__).resolve().parents[2] / "shared" / "fetch-conformance" / "check_python.py"
+
+
+@pytest.mark.skipif(not SHARED_CHECKER.exists(), reason="../shared/fetch-conformance is not beside this clone")
+def test_upstream_checker_passes() -> None:
+    """The corpus's own checker, run against this tree."""
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    done = subprocess.run(
+        [sys.executable, str(SHARED_CHECKER), "--show", "5"], capture_output=True, text=True, env=env, timeout=300
+    )
+    last = done.stdout.strip().splitlines()[-1]
+    assert done.returncode == 0 and last.endswith(" passed, 0 failed"), done.stdout[-3000:]
