@@ -149,8 +149,13 @@ class Context:
             if prepared is None:
                 prepared = Headers(headers)
             else:
+                given: set[str] = set()
                 for name, value in Headers(headers).raw_items():
-                    prepared.set(name, value)
+                    if name in given:
+                        prepared.append(name, value)
+                    else:
+                        prepared.set(name, value)
+                        given.add(name)
         if prepared is None:
             prepared = Headers._trusted([] if content_type is None else [("content-type", content_type)])
         elif content_type is not None and not prepared.has("content-type"):

@@ -172,3 +172,18 @@ def test_form_of_a_non_form_body_is_400():
         return {"n": len(list(await c.req.form()))}
 
     assert call(app, "/f", method="POST", body="x", headers={"content-type": "text/plain"})[0].status == 400
+
+
+def test_headers_argument_replaces_prepared_values_and_keeps_repeats():
+    app = App()
+
+    @app.get("/")
+    async def handler(c):
+        c.header("x-a", "prepared")
+        c.header("x-b", "kept")
+        return c.text("ok", headers=[("x-a", "1"), ("set-cookie", "a=1"), ("set-cookie", "b=2")])
+
+    res, _ = call(app, "/")
+    assert res.headers.get("x-a") == "1"
+    assert res.headers.get("x-b") == "kept"
+    assert res.headers.get_all("set-cookie") == ["a=1", "b=2"]
