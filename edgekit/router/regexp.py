@@ -283,25 +283,22 @@ def disjoint(a: Pattern, b: Pattern) -> bool:
     return la != lb
 
 
+_LITERAL_EDGE, _PARAM_EDGE, _WIDE_EDGE, _TAIL_EDGE = range(4)
+Edge = tuple[int, str]  # (rank, regex of one segment); literal edges sort first
+
+
 class _TrieNode:
     __slots__ = ("edges", "branch")
 
     def __init__(self) -> None:
-        self.edges: dict[str, _TrieNode] = {}
+        self.edges: dict[Edge, _TrieNode] = {}
         self.branch: Pattern | None = None
 
 
-def _edge(token: Token) -> str:
-    return "/" + (token.regex if token.kind == LITERAL else f"({token.regex})")
-
-
-def _edge_rank(edge: str) -> int:
-    """Literal edges first, then params, then wider ones: specific branches win ties."""
-    if edge == TAIL_RE:
-        return 3
-    if "(" not in edge:
-        return 0
-    return 1 if edge.endswith("[^/]+)") else 2
+def _edge(token: Token) -> Edge:
+    if token.kind == LITERAL:
+        return _LITERAL_EDGE, token.regex
+    return (_PARAM_EDGE if token.kind == PARAM else _WIDE_EDGE), token.regex
 
 
 def _compile(patterns: list[Pattern], branches: dict[int, tuple[Pattern, list[int]]]) -> CompiledRegex[str]:
@@ -313,7 +310,7 @@ def _compile(patterns: list[Pattern], branches: dict[int, tuple[Pattern, list[in
         for token in pattern.tokens:
             node = node.edges.setdefault(_edge(token), _TrieNode())
         if pattern.tail:
-            node = node.edges.setdefault(TAIL_RE, _TrieNode())
+            node = node.edges.setdefault((_TAIL_EDGE, TAIL_RE), _TrieNode())
         node.branch = pattern
     counter = [0]
     source = _serialize(root, [], counter, branches) if patterns else "(?!)"
@@ -326,17 +323,42 @@ def _compile(patterns: list[Pattern], branches: dict[int, tuple[Pattern, list[in
 def _serialize(
     node: _TrieNode, groups: list[int], counter: list[int], branches: dict[int, tuple[Pattern, list[int]]]
 ) -> str:
+    """The regex for ``node``'s subtree, numbering groups in the order they appear.
+
+    The ``/`` before a segment is written once, outside the alternation of
+    the segments, so that each alternative starts with its own first
+    character and the engine skips it on one comparison. A branch that ends
+    right after a param is named by that param's group (``lastindex``); the
+    others end in an empty marker group.
+    """
     alternatives = []
     if node.branch is not None:
-        counter[0] += 1
-        branches[counter[0]] = (node.branch, groups)
-        alternatives.append(r"\Z()")
-    for edge in sorted(node.edges, key=_edge_rank):
-        captures = edge != TAIL_RE and "(" in edge
-        if captures:
+        entered_by = groups[-1] if groups else 0
+        if entered_by:
+            branches[entered_by] = (node.branch, groups)
+            alternatives.append(r"\Z")
+        else:
             counter[0] += 1
-        child_groups = groups + [counter[0] if captures else 0] if edge != TAIL_RE else groups
-        alternatives.append(edge + _serialize(node.edges[edge], child_groups, counter, branches))
-    if len(alternatives) == 1:
-        return alternatives[0]
-    return "(?:" + "|".join(alternatives) + ")"
+            branches[counter[0]] = (node.branch, groups)
+            alternatives.append(r"\Z()")
+    segments = []
+    tail = None
+    for edge in sorted(node.edges):
+        rank, regex = edge
+        if rank == _TAIL_EDGE:
+            tail = node.edges[edge]
+        elif rank == _LITERAL_EDGE:
+            segments.append(regex + _serialize(node.edges[edge], [*groups, 0], counter, branches))
+        else:
+            counter[0] += 1
+            segments.append(f"({regex})" + _serialize(node.edges[edge], [*groups, counter[0]], counter, branches))
+    if segments:
+        alternatives.append("/" + _alternation(segments))
+    if tail is not None:
+        # the tail's own node: entered without a param, so it gets a marker
+        alternatives.append(TAIL_RE + _serialize(tail, [*groups, 0], counter, branches))
+    return _alternation(alternatives)
+
+
+def _alternation(alternatives: list[str]) -> str:
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"

@@ -193,3 +193,12 @@ def test_params_come_from_the_first_matching_alternative(router_cls) -> None:
     """``/:n{..}/a/*/:o?`` expands to a tail pattern and a longer one that can both match."""
     table = [("GET", "/a", 0), ("GET", "/:n{[0-9]+}/a/*/:o?", 1)]
     assert build(router_cls, table).match("GET", "/1/a/a/a") == [(1, {"n": "1"})]
+
+
+@pytest.mark.parametrize("router_cls", ROUTERS)
+def test_literal_segments_with_regex_characters(router_cls) -> None:
+    table = [("GET", "/a(b)/:x", "paren"), ("GET", "/v1.0/:y", "dot")]
+    router = build(router_cls, table)
+    assert router.match("GET", "/a(b)/1") == [("paren", {"x": "1"})]
+    assert router.match("GET", "/v1.0/2") == [("dot", {"y": "2"})]
+    assert router.match("GET", "/v1x0/2") == []
