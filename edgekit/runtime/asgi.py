@@ -78,13 +78,12 @@ def to_request(scope: Scope, receive: Receive) -> Request:
     query = scope.get("query_string")
     if query:
         target += "?" + query.decode("latin-1")
+    pairs = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
     host = None
-    pairs = []
-    for name, value in scope["headers"]:
-        pair = (name.decode("latin-1"), value.decode("latin-1"))
-        pairs.append(pair)
-        if host is None and pair[0] == "host":
-            host = pair[1]
+    for name, value in pairs:
+        if name == "host":
+            host = value
+            break
     if host is None:
         server = scope.get("server")
         host = f"{server[0]}:{server[1]}" if server else "localhost"
