@@ -202,3 +202,12 @@ def test_literal_segments_with_regex_characters(router_cls) -> None:
     assert router.match("GET", "/a(b)/1") == [("paren", {"x": "1"})]
     assert router.match("GET", "/v1.0/2") == [("dot", {"y": "2"})]
     assert router.match("GET", "/v1x0/2") == []
+
+
+def test_build_compiles_every_method_ahead_of_time() -> None:
+    router = build(RegExpRouter, [("GET", "/a/:x", "get"), ("POST", "/b/:y", "post"), ("ALL", "/c/*", "all")])
+    router.build()
+    tables = router._tables
+    assert {"GET", "POST", "ALL"} <= set(tables)
+    assert all(table.regex.compiled is not None for table in tables.values())
+    assert router.match("POST", "/b/1") == [("post", {"y": "1"})]
