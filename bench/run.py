@@ -3,11 +3,12 @@
 Usage (from anywhere; ``bench/run.sh`` sets up ``.venv-bench`` and calls this, and
 ``python bench/run.py`` from any other interpreter hands over to ``run.sh``):
 
-    bench/run.sh [--quick] [--only lookup,dispatch,coldstart,size] [--frameworks edgekit,hayate,...]
+    bench/run.sh [--quick] [--only lookup,dispatch,coldstart,size,bindings] [--frameworks edgekit,hayate,...]
 
 Workloads (each module's docstring says exactly what it measures and how):
 ``lookup`` (bench/lookup.py), ``dispatch`` (bench/dispatch.py), ``coldstart``
-(bench/coldstart.py), ``size`` (bench/size.py). Lookup and dispatch run each
+(bench/coldstart.py), ``size`` (bench/size.py), ``bindings`` (bench/bindings.py:
+edgekit's local KV and D1 stores against raw sqlite3, no peers). Lookup and dispatch run each
 framework in its own subprocess, so no framework shares a heap (or a GC) with
 another, and one that crashes only costs its own rows.
 
@@ -36,10 +37,10 @@ if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
-from bench import coldstart, size  # noqa: E402
+from bench import bindings, coldstart, size  # noqa: E402
 from bench.frameworks import EDGEKIT, FRAMEWORKS, version  # noqa: E402
 
-WORKLOADS = ("lookup", "dispatch", "coldstart", "size")
+WORKLOADS = ("lookup", "dispatch", "coldstart", "size", "bindings")
 EDGEKIT_ROUTER = "edgekit SmartRouter"  # the App's default router: the one the targets judge
 TARGETS = {
     "lookup_growth": 1.5,  # edgekit's 300-route ns over its 12-route ns, at most
@@ -325,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="short smoke run (seconds, not minutes)")
     ap.add_argument("--only", default=",".join(WORKLOADS), help="comma-separated workloads: " + ", ".join(WORKLOADS))
     ap.add_argument("--frameworks", default="", help="comma-separated frameworks (default: all)")
-    ap.add_argument("--rounds", type=int, default=3, help="rounds of lookup and dispatch workers (--quick: 1)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of lookup, dispatch and bindings (--quick: 1)")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target FAILs (default: always 0)")
     ap.add_argument("--json", default=os.path.join(HERE, "results", "latest.json"), help="where to write raw results")
     args = ap.parse_args(argv)
@@ -349,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         "dispatch": "In-process dispatch (requests/s; higher is better)",
         "coldstart": "Cold start (fresh process: import + build a 12-route app + one request)",
         "size": "Size on disk",
+        "bindings": "Local bindings: KV and D1 stores vs raw sqlite3 (ops/s; higher is better)",
     }
     for workload in only:
         progress(f"{workload} ...")
@@ -360,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
         elif workload == "coldstart":
             raw[workload] = coldstart.measure(3 if args.quick else 9, chosen)
             text, reports[workload] = coldstart_report(raw[workload])
+        elif workload == "bindings":
+            raw[workload] = bindings.measure(args.quick, rounds=args.rounds)
+            text = bindings.report(raw[workload])
         else:
             raw[workload] = size.measure(chosen)
             text, reports[workload] = size_report(raw[workload])
