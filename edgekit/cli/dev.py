@@ -1,4 +1,11 @@
-"""``edgekit dev APP``: a local preview on CPython, served by uvicorn."""
+"""``edgekit dev APP``: a local preview on CPython, served by uvicorn.
+
+When a ``wrangler.toml`` sits beside the app (or in the current folder, or is
+named with ``--config``), its bindings are opened as local stores under
+``.edgekit/state`` (D1 migrations applied) and its ``[vars]`` and
+``.dev.vars`` are set, as ``wrangler dev`` does: handlers see them as
+``c.env``.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,10 @@ if TYPE_CHECKING:
     from ..runtime.asgi import ASGIApp
 
 _TARGET_ENV = "EDGEKIT_DEV_APP"
+# What the factory needs after a reload, when uvicorn imports it afresh.
+_CONFIG_ENV = "EDGEKIT_DEV_CONFIG"
+_STATE_ENV = "EDGEKIT_DEV_STATE"
+_ENVIRONMENT_ENV = "EDGEKIT_DEV_ENVIRONMENT"
 
 
 class AppNotFoundError(Exception):
@@ -26,6 +37,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8787, help="port (default: 8787, like wrangler dev)")
     parser.add_argument("--reload", action="store_true", help="restart when a .py file changes")
+    parser.add_argument("--config", help="wrangler.toml with the bindings (default: beside the app, else ./wrangler.toml)")
+    parser.add_argument(
+        "--state-dir", default=".edgekit/state", help="where local KV and D1 keep their files (default: .edgekit/state)"
+    )
+    parser.add_argument("--env", dest="environment", help="use the [env.NAME] section of wrangler.toml")
     parser.set_defaults(run=run)
 
 
@@ -60,11 +76,42 @@ def load_app(target: str) -> App:
     return app
 
 
+def find_config(app_target: str, explicit: str | None) -> Path | None:
+    """The wrangler.toml to use: ``explicit``, else beside the app file, else in the current folder."""
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise AppNotFoundError(f"no such config file: {explicit}")
+        return path.resolve()
+    location = app_target.partition(":")[0]
+    for folder in ([Path(location).resolve().parent] if location.endswith(".py") else []) + [Path.cwd()]:
+        if (folder / "wrangler.toml").is_file():
+            return folder / "wrangler.toml"
+    return None
+
+
 def asgi_factory() -> ASGIApp:
-    """What uvicorn imports (also after a reload): the app named in the environment."""
+    """What uvicorn imports (also after a reload): the app named in the environment,
+    with the local bindings of its wrangler.toml opened at startup."""
     from ..runtime.asgi import ASGIApp
 
-    return ASGIApp(load_app(os.environ[_TARGET_ENV]))
+    asgi = ASGIApp(load_app(os.environ[_TARGET_ENV]))
+    config = os.environ.get(_CONFIG_ENV)
+    if config:
+
+        async def open_env() -> None:
+            from ..bindings.local_env import load_env
+
+            asgi.env = await load_env(
+                config, state_dir=os.environ[_STATE_ENV], environment=os.environ.get(_ENVIRONMENT_ENV) or None
+            )
+
+        async def close_env() -> None:
+            asgi.env.close()
+
+        asgi.on_startup.append(open_env)
+        asgi.on_shutdown.append(close_env)
+    return asgi
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,10 +122,16 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         load_app(args.app)
+        config = find_config(args.app, args.config)
     except AppNotFoundError as exc:
         print(f"edgekit dev: {exc}", file=sys.stderr)
         return 2
     os.environ[_TARGET_ENV] = args.app
+    if config is not None:
+        os.environ[_CONFIG_ENV] = str(config)
+        os.environ[_STATE_ENV] = args.state_dir
+        os.environ[_ENVIRONMENT_ENV] = args.environment or ""
+        print(f"edgekit dev: bindings from {config}, state in {args.state_dir}", file=sys.stderr)
     location = args.app.partition(":")[0]
     watch = str(Path(location).resolve().parent) if location.endswith(".py") else os.getcwd()
     try:

@@ -33,17 +33,25 @@ class ClientDisconnected(Exception):
 
 
 class ASGIApp:
-    """Wrap an App as an ASGI 3 application."""
+    """Wrap an App as an ASGI 3 application.
+
+    ``env`` is what handlers see as ``c.env``. ``on_startup`` and ``on_shutdown``
+    hold async callables run at the server's lifespan events (for example to
+    open the local bindings and set ``self.env``); a failing startup hook is
+    reported to the server, which then refuses to start.
+    """
 
     def __init__(self, app: App, env: Any = None) -> None:
         self.app = app
         self.env = env
+        self.on_startup: list[Callable[[], Awaitable[None]]] = []
+        self.on_shutdown: list[Callable[[], Awaitable[None]]] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind != "http":
             if kind == "lifespan":
-                await _lifespan(receive, send)
+                await self._lifespan(receive, send)
             elif kind == "websocket":
                 await send({"type": "websocket.close", "code": 1003})
             return
@@ -60,6 +68,24 @@ class ASGIApp:
         async for chunk in response.body:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
+
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    for hook in self.on_startup:
+                        await hook()
+                except Exception as exc:  # noqa: BLE001 - the server reports it and stops
+                    await send({"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                for hook in self.on_shutdown:
+                    await hook()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
 
 def to_request(scope: Scope, receive: Receive) -> Request:
@@ -101,14 +127,4 @@ async def _body(receive: Receive) -> AsyncIterator[bytes]:
         if chunk:
             yield chunk
         if not message.get("more_body", False):
-            return
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
             return

@@ -52,20 +52,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_dev_serves_the_example_over_http() -> None:
+def _serve(args: list[str], cwd: Path, path: str) -> bytes:
+    """Start ``edgekit dev`` with ``args``, GET ``path`` once it answers, stop it."""
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "edgekit", "dev", "examples/hello/app.py", "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "edgekit", "dev", *args, "--port", str(port)],
+        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 20
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/hello/edge", timeout=2) as res:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as res:
                     assert res.status == 200
-                    assert res.read() == b'{"message":"Hello, edge!"}'
-                    break
+                    return bytes(res.read())
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
@@ -73,3 +73,35 @@ def test_dev_serves_the_example_over_http() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_dev_serves_the_example_over_http() -> None:
+    assert _serve(["examples/hello/app.py"], ROOT, "/hello/edge") == b'{"message":"Hello, edge!"}'
+
+
+def test_dev_opens_the_bindings_of_wrangler_toml(tmp_path: Path) -> None:
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "0001_init.sql").write_text("CREATE TABLE hits (n INTEGER);")
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "demo"\n[vars]\nGREETING = "hi"\n'
+        '[[kv_namespaces]]\nbinding = "CACHE"\nid = "cache"\n'
+        '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "main"\ndatabase_id = "main-id"\n'
+    )
+    (tmp_path / "app.py").write_text(
+        "from edgekit import App\n"
+        "app = App()\n"
+        "@app.get('/')\n"
+        "async def home(c):\n"
+        "    await c.env.CACHE.put('k', 'v')\n"
+        "    await c.env.DB.prepare('INSERT INTO hits VALUES (1)').run()\n"
+        "    count = await c.env.DB.prepare('SELECT count(*) AS n FROM hits').first('n')\n"
+        "    return {'greeting': c.env.GREETING, 'kv': await c.env.CACHE.get('k'), 'hits': count}\n"
+    )
+    assert _serve(["app.py"], tmp_path, "/") == b'{"greeting":"hi","kv":"v","hits":1}'
+    assert (tmp_path / ".edgekit" / "state" / "kv" / "cache.sqlite").is_file()
+    assert _serve(["app.py"], tmp_path, "/") == b'{"greeting":"hi","kv":"v","hits":2}'  # state persists
+
+
+def test_dev_refuses_a_missing_config(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dev", "examples/hello/app.py", "--config", "nowhere.toml"]) == 2
+    assert "no such config file" in capsys.readouterr().err

@@ -170,3 +170,42 @@ async def _call(asgi: ASGIApp, scope: dict, receive=_no_body) -> list[dict]:
 
     await asgi(scope, receive, send)
     return sent
+
+
+def test_lifespan_hooks_run_and_a_failing_startup_is_reported():
+    asgi = ASGIApp(App())
+    ran: list[str] = []
+
+    async def opened():
+        ran.append("startup")
+
+    async def closed():
+        ran.append("shutdown")
+
+    asgi.on_startup.append(opened)
+    asgi.on_shutdown.append(closed)
+    sent = _lifespan(asgi)
+    assert ran == ["startup", "shutdown"]
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+    async def broken():
+        raise ValueError("bad wrangler.toml")
+
+    failing = ASGIApp(App())
+    failing.on_startup.append(broken)
+    sent = _lifespan(failing)
+    assert sent == [{"type": "lifespan.startup.failed", "message": "ValueError: bad wrangler.toml"}]
+
+
+def _lifespan(asgi: ASGIApp) -> list[dict]:
+    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    sent: list[dict] = []
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message)
+
+    run(asgi({"type": "lifespan"}, receive, send))
+    return sent
