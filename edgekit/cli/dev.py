@@ -37,7 +37,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8787, help="port (default: 8787, like wrangler dev)")
     parser.add_argument("--reload", action="store_true", help="restart when a .py file changes")
-    parser.add_argument("--config", help="wrangler.toml with the bindings (default: beside the app, else ./wrangler.toml)")
+    parser.add_argument(
+        "--config", help="wrangler.toml with the bindings (default: beside the app, else ./wrangler.toml)"
+    )
     parser.add_argument(
         "--state-dir", default=".edgekit/state", help="where local KV and D1 keep their files (default: .edgekit/state)"
     )
