@@ -22,6 +22,7 @@ from edgekit.bindings.d1 import D1Database, D1Error, D1PreparedStatement
 from edgekit.bindings.kv import KVError, KVNamespace
 
 MAX_SAFE_INTEGER = 2**53 - 1
+JS_TYPES = {"text": "text", "json": "json", "arrayBuffer": "bytes", "stream": "stream"}
 
 
 class FakeJsNull:
@@ -183,17 +184,15 @@ class FakeKVBinding:
 
     def __init__(self, store: KVNamespace) -> None:
         self.store = store
-        self.calls: list[str] = []
 
-    def _type(self, type: Any) -> Any:
+    def _type(self, type: Any) -> str:
         if isinstance(type, FakeJsObject):
             type = _option(type, "type")
-        type = "text" if type is None else type
-        if type == "arrayBuffer":
-            return "bytes"
-        if type in ("bytes", "text", "json", "stream"):
-            return type if type != "bytes" else "not-a-js-type"
-        return type
+        if type is None:
+            return "text"
+        if type not in JS_TYPES:
+            raise TypeError('Unknown response type. Possible types are "text", "arrayBuffer", "json", and "stream".')
+        return JS_TYPES[type]
 
     def _keys(self, key: Any) -> Any:
         if isinstance(key, FakeJsArray):
@@ -202,33 +201,28 @@ class FakeKVBinding:
             raise FakeJsException("TypeError", "a PyProxy key is stringified as '[object Object]'")
         return key
 
-    def _value(self, value: Any, type: str) -> Any:
+    async def _value(self, value: Any, type: str) -> Any:
         if value is None:
             return JS_NULL
         if type == "bytes":
             return FakeBuffer(value, "ArrayBuffer")
         if type == "stream":
-            return FakeReadableStream([chunk for chunk in value._chunks])
+            return FakeReadableStream([chunk async for chunk in value])
         if type == "json":
             return from_json(value)
         return value
 
     async def get(self, key: Any, type: Any = None) -> Any:
-        self.calls.append("get")
         try:
             keys, py_type = self._keys(key), self._type(type)
             if isinstance(keys, list):
                 found = await self.store.get(keys, py_type)
                 return FakeJsMap({name: from_json(value) for name, value in found.items()})
-            value = await self.store.get(keys, py_type)
-            if py_type == "stream" and value is not None:
-                value._chunks = [chunk async for chunk in value]
-            return self._value(value, py_type)
+            return await self._value(await self.store.get(keys, py_type), py_type)
         except Exception as e:
             raise _js_error(e) from None
 
     async def getWithMetadata(self, key: Any, type: Any = None) -> Any:
-        self.calls.append("getWithMetadata")
         try:
             keys, py_type = self._keys(key), self._type(type)
             if isinstance(keys, list):
@@ -242,16 +236,13 @@ class FakeKVBinding:
                     }
                 )
             value, metadata = await self.store.get_with_metadata(keys, py_type)
-            if py_type == "stream" and value is not None:
-                value._chunks = [chunk async for chunk in value]
             return FakeJsObject(
-                {"value": self._value(value, py_type), "metadata": from_json(metadata), "cacheStatus": JS_NULL}
+                {"value": await self._value(value, py_type), "metadata": from_json(metadata), "cacheStatus": JS_NULL}
             )
         except Exception as e:
             raise _js_error(e) from None
 
     async def put(self, key: Any, value: Any, options: Any = None) -> None:
-        self.calls.append("put")
         try:
             if not isinstance(value, (str, FakeBuffer)):
                 raise TypeError("KV put() accepts only strings, ArrayBuffers, ArrayBufferViews, and ReadableStreams")
@@ -266,14 +257,12 @@ class FakeKVBinding:
             raise _js_error(e) from None
 
     async def delete(self, key: Any) -> None:
-        self.calls.append("delete")
         try:
             await self.store.delete(self._keys(key))
         except Exception as e:
             raise _js_error(e) from None
 
     async def list(self, options: Any = None) -> Any:
-        self.calls.append("list")
         try:
             limit = _option(options, "limit")
             page = await self.store.list(
@@ -291,7 +280,11 @@ class FakeKVBinding:
             if k.metadata is not None:
                 props["metadata"] = from_json(k.metadata)
             keys.append(FakeJsObject(props))
-        result: dict[str, Any] = {"keys": FakeJsArray(keys), "list_complete": page.list_complete, "cacheStatus": JS_NULL}
+        result: dict[str, Any] = {
+            "keys": FakeJsArray(keys),
+            "list_complete": page.list_complete,
+            "cacheStatus": JS_NULL,
+        }
         if page.cursor is not None:
             result["cursor"] = page.cursor
         return FakeJsObject(result)
@@ -324,7 +317,9 @@ class FakeD1Statement:
         for position, value in enumerate(values, 1):
             if value is None or not isinstance(value, (str, int, float, FakeBuffer, FakeJsNull)):
                 kind = "undefined" if value is None else "object"
-                raise FakeJsException("Error", f"D1_TYPE_ERROR: Type '{kind}' not supported for value (parameter {position})")
+                raise FakeJsException(
+                    "Error", f"D1_TYPE_ERROR: Type '{kind}' not supported for value (parameter {position})"
+                )
             local.append(to_local(value))
         try:
             return FakeD1Statement(self.statement.bind(*local))
