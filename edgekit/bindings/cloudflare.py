@@ -30,15 +30,15 @@ import importlib
 import re
 
 from ..json_codec import dumps
-from .d1 import CONSTRAINTS_RESET, D1Error, D1ExecResult, D1Meta, D1Result, _sql_value
-from .kv import _BAD_VALUE, KVError, KVListKey, KVListResult, _check_type, _int32, _read_chunks
+from .d1_api import CONSTRAINTS_RESET, D1Error, D1ExecResult, D1Meta, D1Result, sql_value
+from .kv_api import BAD_VALUE, KVError, KVListKey, KVListResult, check_type, int32, read_chunks
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Sequence
     from typing import Any
 
-    from .kv import PutValue, ValueType
+    from .kv_api import PutValue, ValueType
 
 __all__ = [
     "CloudflareD1",
@@ -180,7 +180,7 @@ class CloudflareKV:
 
     async def _fetch(self, method: str, key: str | Sequence[str], type: str) -> tuple[bool, Any]:
         """Whether it is a bulk get, and the binding's answer."""
-        _check_type(type)
+        check_type(type)
         js_key, bulk = self._keys(key)
         return bulk, await self._call(method, js_key, "arrayBuffer" if type == "bytes" else type)
 
@@ -227,9 +227,9 @@ class CloudflareKV:
         _check_key(key)
         options: dict[str, Any] = {}
         if expiration is not None:
-            options["expiration"] = _int32(expiration, "expiration")
+            options["expiration"] = int32(expiration, "expiration")
         if expiration_ttl is not None:
-            options["expirationTtl"] = _int32(expiration_ttl, "expiration_ttl")
+            options["expirationTtl"] = int32(expiration_ttl, "expiration_ttl")
         if metadata is not None:
             options["metadata"] = metadata
         try:
@@ -242,10 +242,10 @@ class CloudflareKV:
         elif isinstance(value, (bytes, bytearray, memoryview)):
             js_value = self._rt.to_js(bytes(value))
         elif hasattr(value, "__aiter__"):
-            js_value = self._rt.to_js(await _read_chunks(value))
+            js_value = self._rt.to_js(await read_chunks(value))
         else:
             raise TypeError(
-                f"{_BAD_VALUE} In Python: str, bytes, bytearray, memoryview or an async iterable of bytes;"
+                f"{BAD_VALUE} In Python: str, bytes, bytearray, memoryview or an async iterable of bytes;"
                 f" got {type(value).__name__}."
             )
         await self._call("put", key, js_value, js_options)
@@ -295,13 +295,13 @@ class CloudflareD1Statement:
         rt = self._rt
         converted = []
         for position, value in enumerate(values, 1):
-            sql_value = _sql_value(value, position)
-            if sql_value is None:
+            bound = sql_value(value, position)
+            if bound is None:
                 converted.append(rt.null)
-            elif isinstance(sql_value, bytes):
-                converted.append(rt.to_js(sql_value))
+            elif isinstance(bound, bytes):
+                converted.append(rt.to_js(bound))
             else:
-                converted.append(sql_value)
+                converted.append(bound)
         try:
             return CloudflareD1Statement(self._js.bind(*converted), rt)
         except rt.error as error:

@@ -30,6 +30,11 @@ the async methods: a local database has no network to wait for.
 
 ``meta.rows_read`` / ``rows_written`` come from workerd's SQLite cursor in D1, which
 Python cannot read: here they are the rows returned and the rows changed.
+
+The API's shared types and value binding (:class:`D1Error`, :class:`D1Result`,
+:class:`D1Meta`, :class:`D1ExecResult`) are defined in :mod:`edgekit.bindings.d1_api`,
+which the Workers wrappers use without ``sqlite3``; this module re-exports them, so
+import them from here.
 """
 
 from __future__ import annotations
@@ -37,16 +42,15 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from .d1_api import CONSTRAINTS_RESET, MAX_SAFE_INTEGER, D1Error, D1ExecResult, D1Meta, D1Result, sql_value
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable, Sequence
     from typing import Any
 
-    SQLValue = None | float | str | bytes
-    _Dict = dict[str, Any]
-else:
-    _Dict = dict
+    from .d1_api import SQLValue
 
 __all__ = [
     "D1Database",
@@ -59,7 +63,6 @@ __all__ = [
     "split_statements",
 ]
 
-MAX_SAFE_INTEGER = 2**53 - 1
 MAX_VARIABLES = 100  # D1 lowers SQLite's limit on ?NNN and on the number of parameters
 SERVED_BY = "edgekit.local"
 _INF = float("inf")
@@ -70,10 +73,6 @@ TRANSACTION_REFUSED = (
     " statements. The JavaScript API is safer because it will automatically roll back on"
     " exceptions, and because it interacts correctly with Durable Objects' automatic atomic"
     " write coalescing."
-)
-CONSTRAINTS_RESET = (
-    "Durable Object was reset and rolled back to its last known good state because the"
-    " application left the database in a state where constraints were violated: "
 )
 PARAMETERS_BEFORE_LAST = (
     "When executing multiple SQL statements in a single call, only the last statement can have parameters."
@@ -156,113 +155,6 @@ _PRIMARY_CODES = (
     " CANTOPEN PROTOCOL EMPTY SCHEMA TOOBIG CONSTRAINT MISMATCH MISUSE NOLFS AUTH FORMAT RANGE NOTADB"
     " NOTICE WARNING"
 ).split()
-
-
-class D1Error(Exception):
-    """A D1 failure: ``"<TOKEN>: <detail>"``, e.g. ``D1_ERROR: no such table: x: SQLITE_ERROR``.
-
-    ``token`` is D1's prefix (``D1_ERROR``, ``D1_TYPE_ERROR``, ``D1_COLUMN_NOTFOUND``,
-    ``D1_EXEC_ERROR``; empty for the one error D1 raises without a prefix) and
-    ``detail`` the rest of the message (what D1 keeps in ``error.cause``).
-    """
-
-    def __init__(self, token: str, detail: str) -> None:
-        super().__init__(f"{token}: {detail}" if token else detail)
-        self.token = token
-        self.detail = detail
-
-
-class D1Meta(_Dict):
-    """The ``meta`` of a result: a dict with D1's keys, also readable as attributes."""
-
-    __slots__ = ()
-
-    @property
-    def duration(self) -> float:
-        """Milliseconds the database spent on the call."""
-        value: float = self["duration"]
-        return value
-
-    @property
-    def changes(self) -> int:
-        """Rows inserted, updated or deleted."""
-        value: int = self["changes"]
-        return value
-
-    @property
-    def last_row_id(self) -> int:
-        """SQLite's ``last_insert_rowid()`` after the call."""
-        value: int = self["last_row_id"]
-        return value
-
-    @property
-    def changed_db(self) -> bool:
-        """Whether the call changed rows or the schema."""
-        value: bool = self["changed_db"]
-        return value
-
-    @property
-    def size_after(self) -> int:
-        """Size of the database in bytes after the call."""
-        value: int = self["size_after"]
-        return value
-
-    @property
-    def rows_read(self) -> int:
-        """Rows returned (D1 counts rows scanned, which SQLite does not expose to Python)."""
-        value: int = self["rows_read"]
-        return value
-
-    @property
-    def rows_written(self) -> int:
-        """Rows changed."""
-        value: int = self["rows_written"]
-        return value
-
-
-class D1Result(_Dict):
-    """What ``all()``, ``run()`` and each ``batch()`` item return: ``results``, ``success``, ``meta``.
-
-    A dict (JSON-serializable as it is, except BLOB ``bytes``), also readable as attributes.
-    """
-
-    __slots__ = ()
-
-    @property
-    def results(self) -> list[dict[str, Any]]:
-        """The rows of the last statement, one dict per row (a repeated column name keeps the last value)."""
-        value: list[dict[str, Any]] = self["results"]
-        return value
-
-    @property
-    def success(self) -> bool:
-        """Always ``True``: a failure raises :class:`D1Error` instead."""
-        value: bool = self["success"]
-        return value
-
-    @property
-    def meta(self) -> D1Meta:
-        """Counts and timings of the call."""
-        value: D1Meta = self["meta"]
-        return value
-
-
-class D1ExecResult(_Dict):
-    """What ``exec()`` returns: ``count`` (queries run) and ``duration`` (milliseconds)."""
-
-    __slots__ = ()
-
-    @property
-    def count(self) -> int:
-        """Number of queries run: one per non-blank line."""
-        value: int = self["count"]
-        return value
-
-    @property
-    def duration(self) -> float:
-        """Milliseconds the database spent on the call."""
-        value: float = self["duration"]
-        return value
 
 
 # ---------------------------------------------------------------- SQL text
@@ -442,33 +334,6 @@ def split_statements(sql: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- values
-
-
-def _sql_value(value: object, position: int) -> SQLValue:
-    """A bound Python value as D1 stores it (see the module docstring); raises for other types."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, int):
-        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            return float(value)
-        raise D1Error(
-            "D1_TYPE_ERROR",
-            f"Type 'bigint' not supported for value '{value}' (parameter {position}): integers beyond"
-            " +-(2**53 - 1) reach D1 as JavaScript BigInts; bind them as str",
-        )
-    if isinstance(value, float):
-        if value != value or value in (_INF, -_INF):
-            return None  # JSON has no NaN or Infinity: D1 receives null
-        return value + 0.0  # -0.0 + 0.0 is 0.0: JSON writes -0 as 0
-    raise D1Error(
-        "D1_TYPE_ERROR",
-        f"Type '{type(value).__name__}' not supported for value {value!r} (parameter {position}):"
-        " bind None, int, float, str, bytes or bool",
-    )
 
 
 def _cell(value: SQLValue) -> SQLValue:
@@ -721,7 +586,7 @@ class D1PreparedStatement:
         other type raises :class:`D1Error` (``D1_TYPE_ERROR``) naming the parameter's
         position.  A count that does not match the SQL fails when the statement runs.
         """
-        return D1PreparedStatement(self._db, self._sql, tuple(_sql_value(v, i) for i, v in enumerate(values, 1)))
+        return D1PreparedStatement(self._db, self._sql, tuple(sql_value(v, i) for i, v in enumerate(values, 1)))
 
     async def all(self) -> D1Result:
         """Run the statement: its rows as dicts, ``success`` and ``meta``."""

@@ -1,5 +1,9 @@
 """Workers KV: the Python API and the local store on stdlib ``sqlite3``.
 
+The API's shared types and checks (:class:`KVError`, :class:`KVListResult`,
+:class:`KVListKey`) are defined in :mod:`edgekit.bindings.kv_api`, which the Workers
+wrappers use without ``sqlite3``; this module re-exports them, so import them from here.
+
 :class:`KVNamespace` behaves as a Workers KV binding does, as recorded operation by
 operation from miniflare (Cloudflare's local simulator): the same limits, the same
 error texts, lists in UTF-8 byte order, cursors that stay valid while keys change, and
@@ -23,15 +27,15 @@ import sqlite3
 import time
 
 from ..json_codec import dumps, loads
+from .kv_api import BAD_VALUE, KVError, KVListKey, KVListResult, check_type, int32, read_chunks
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import os
-    from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
-    from typing import Any, Literal
+    from collections.abc import AsyncIterator, Callable, Sequence
+    from typing import Any
 
-    ValueType = Literal["text", "json", "bytes", "stream"]
-    PutValue = str | bytes | bytearray | memoryview | AsyncIterable[bytes]
+    from .kv_api import PutValue, ValueType
 
 __all__ = ["KVError", "KVListKey", "KVListResult", "KVNamespace", "conformance_factory"]
 
@@ -41,11 +45,7 @@ MAX_METADATA_BYTES = 1024
 MIN_EXPIRATION_TTL = 60
 MAX_LIST_LIMIT = 1000
 MAX_BULK_KEYS = 100
-_INT32 = (-(2**31), 2**31 - 1)
-_TYPES = ("text", "json", "bytes", "stream")
 _STREAM_CHUNK = 64 * 1024
-_BAD_VALUE = "KV put() accepts only strings, ArrayBuffers, ArrayBufferViews, and ReadableStreams as values."
-_BAD_TYPE = 'Unknown response type. Possible types are "text", "arrayBuffer", "json", and "stream".'
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (
@@ -57,65 +57,6 @@ CREATE TABLE IF NOT EXISTS kv (
 """
 # A row is live while its expiration (seconds) is after now (milliseconds).
 _LIVE = "(expiration IS NULL OR expiration * 1000 > ?)"
-
-
-class KVError(Exception):
-    """An operation the KV service refused, or a failure of the local store.
-
-    ``str(error)`` reads as the Workers message, ``KV <OP> failed: <status> <text>``;
-    ``op`` and ``status`` hold its parts (``status`` is 500 for a storage failure).
-    """
-
-    def __init__(self, op: str, status: int, text: str) -> None:
-        super().__init__(f"KV {op} failed: {status} {text}")
-        self.op = op
-        self.status = status
-
-
-class _Record:
-    """Fields read as attributes or, like a JavaScript object's, by name: ``page["keys"]``."""
-
-    __slots__: tuple[str, ...] = ()
-
-    def __getitem__(self, field: str) -> Any:
-        """The field called ``field``; KeyError for a name that is not a field."""
-        if field not in self.__slots__:
-            raise KeyError(field)
-        return getattr(self, field)
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__name__}({fields})"
-
-
-class KVListKey(_Record):
-    """One key of a :meth:`KVNamespace.list` page: ``name``, ``expiration``, ``metadata``.
-
-    ``expiration`` (seconds since the epoch) and ``metadata`` are None when the key has
-    none.
-    """
-
-    __slots__ = ("name", "expiration", "metadata")
-
-    def __init__(self, name: str, expiration: int | None, metadata: Any) -> None:
-        self.name = name
-        self.expiration = expiration
-        self.metadata = metadata
-
-
-class KVListResult(_Record):
-    """One page of :meth:`KVNamespace.list`: ``keys``, ``list_complete`` and ``cursor``.
-
-    ``cursor`` is None when the listing is complete (JavaScript omits the field); pass it
-    to the next ``list`` call otherwise.
-    """
-
-    __slots__ = ("keys", "list_complete", "cursor")
-
-    def __init__(self, keys: list[KVListKey], list_complete: bool, cursor: str | None) -> None:
-        self.keys = keys
-        self.list_complete = list_complete
-        self.cursor = cursor
 
 
 def _utf8(text: str, what: str) -> bytes:
@@ -151,22 +92,6 @@ def _key_bytes(key: object, op: str) -> bytes:
 def _check_key_length(data: bytes, op: str) -> None:
     if len(data) > MAX_KEY_BYTES:
         raise KVError(op, 414, f"UTF-8 encoded length of {len(data)} exceeds key length limit of {MAX_KEY_BYTES}.")
-
-
-def _check_type(type: object) -> None:
-    if type not in _TYPES:
-        raise TypeError(f'{_BAD_TYPE} In Python: "text", "bytes", "json" or "stream"; got {type!r}.')
-
-
-def _int32(value: object, name: str) -> int:
-    """``value`` as the runtime's ``[EnforceRange] long``: truncated, within 32 bits."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
-    if value != value:
-        raise TypeError(f"{name} must be a number of seconds, not NaN")
-    if value in (float("inf"), float("-inf")) or not _INT32[0] <= int(value) <= _INT32[1]:
-        raise TypeError(f"Value out of range. Must be between {_INT32[0]} and {_INT32[1]} (inclusive).")
-    return int(value)
 
 
 def _js_falsy(value: Any) -> bool:
@@ -260,7 +185,7 @@ class KVNamespace:
 
     def _get_one(self, key: object, type: str) -> tuple[Any, Any]:
         data = _key_bytes(key, "GET")
-        _check_type(type)
+        check_type(type)
         rows = self._query("GET", f"SELECT value, metadata FROM kv WHERE key = ? AND {_LIVE}", (data, self._now_ms()))
         if not rows:
             return None, None
@@ -269,7 +194,7 @@ class KVNamespace:
 
     def _bulk(self, keys: Sequence[str], type: str) -> dict[str, tuple[Any, Any] | None]:
         """Bulk get: key -> (value, metadata), None for a missing key, in request order."""
-        _check_type(type)
+        check_type(type)
         if type not in ("text", "json"):
             name = "arrayBuffer" if type == "bytes" else type
             raise KVError("GET_BULK", 400, f'"{name}" is not a valid type. Use "json" or "text"')
@@ -319,7 +244,7 @@ class KVNamespace:
         data = _key_bytes(key, "PUT")
         if not isinstance(value, (str, bytes, bytearray, memoryview)) and not hasattr(value, "__aiter__"):
             raise TypeError(
-                f"{_BAD_VALUE} In Python: str, bytes, bytearray, memoryview or an async iterable of bytes;"
+                f"{BAD_VALUE} In Python: str, bytes, bytearray, memoryview or an async iterable of bytes;"
                 f" got {type(value).__name__}."
             )
         expires = self._expiration(expiration, expiration_ttl)
@@ -337,7 +262,7 @@ class KVNamespace:
         elif isinstance(value, (bytes, bytearray, memoryview)):
             blob = bytes(value)
         else:  # read the stream last: a put refused for its options leaves it unread
-            blob = await _read_chunks(value)
+            blob = await read_chunks(value)
         if len(blob) > MAX_VALUE_BYTES:
             raise KVError("PUT", 413, f"Value length of {len(blob)} exceeds limit of {MAX_VALUE_BYTES}.")
         self._query(
@@ -349,8 +274,8 @@ class KVNamespace:
     def _expiration(self, expiration: object, expiration_ttl: object) -> int | None:
         """The absolute expiration in seconds for a put, validated as the service does."""
         # The runtime converts both options (range errors first), then the service decides.
-        absolute = None if expiration is None else _int32(expiration, "expiration")
-        ttl = None if expiration_ttl is None else _int32(expiration_ttl, "expiration_ttl")
+        absolute = None if expiration is None else int32(expiration, "expiration")
+        ttl = None if expiration_ttl is None else int32(expiration_ttl, "expiration_ttl")
         now = self._now_ms() // 1000
         if ttl is not None:
             if ttl <= 0:
@@ -457,16 +382,6 @@ def _decode_cursor(cursor: str) -> bytes:
     except (UnicodeError, binascii.Error):
         raise KVError("GET", 400, f"Invalid cursor {cursor!r}: pass the cursor of a previous list() page.") from None
     return last
-
-
-async def _read_chunks(value: AsyncIterable[bytes]) -> bytes:
-    """Collect an async iterable of byte chunks (the Python side of a ReadableStream)."""
-    chunks = []
-    async for chunk in value:
-        if not isinstance(chunk, (bytes, bytearray, memoryview)):
-            raise TypeError(f"KV put() stream chunks must be bytes, not {type(chunk).__name__}")
-        chunks.append(bytes(chunk))
-    return b"".join(chunks)
 
 
 def _real_now_ms() -> int:

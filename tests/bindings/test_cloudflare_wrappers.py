@@ -8,6 +8,8 @@ on CPython; the real crossing is proven in Pyodide by the Workers lane.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -415,3 +417,13 @@ def test_default_runtime_needs_pyodide() -> None:
         pyodide_runtime()
     buffer = FakeBuffer(b"x", "ArrayBuffer")
     assert buffer.to_bytes() == b"x" and not JS_NULL and JS_NULL is not None
+
+
+def test_wrappers_import_no_sqlite3() -> None:
+    # On Python Workers sqlite3 is a separate package (missing offline): the wrappers must not need it.
+    code = (
+        "import sys, edgekit.bindings.cloudflare; "
+        "print(' '.join(sorted(m for m in sys.modules if m == 'sqlite3' or m.startswith('edgekit.bindings.'))))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == ["edgekit.bindings.cloudflare", "edgekit.bindings.d1_api", "edgekit.bindings.kv_api"]

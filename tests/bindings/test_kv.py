@@ -720,7 +720,7 @@ def test_imports_stay_separate() -> None:
     code = (
         "import sys; import edgekit; assert 'sqlite3' not in sys.modules and 'edgekit.bindings' not in sys.modules; "
         "import edgekit.bindings.kv; assert 'edgekit.bindings.d1' not in sys.modules; "
-        "import edgekit.bindings; assert [k for k in vars(edgekit.bindings) if not k.startswith('_')] == ['kv']"
+        "import edgekit.bindings; assert [k for k in vars(edgekit.bindings) if not k.startswith('_')] == ['kv_api', 'kv']"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
