@@ -2,7 +2,7 @@
 
 ``harness.mjs`` runs ``contract.py`` in Pyodide (the Workers Python runtime) on
 ``wrap_kv``/``wrap_d1`` over the bindings of a real Miniflare instance; the same
-contract runs here on CPython over the local stores (``:memory:``).  The two results
+contract runs here on CPython over the local stores (in memory and on files).  The two results
 must be equal after :func:`comparable`, which removes only the documented differences:
 
 * D1 ``meta.duration`` and the exec ``duration`` (timings) are dropped by the contract
@@ -85,12 +85,15 @@ def harness_results(*args: str) -> dict[str, Any]:
     return result
 
 
-def cpython_results() -> dict[str, Any]:
-    """The same contract on CPython over the local stores, through the same JSON round trip."""
+def cpython_results(folder: Path | None = None) -> dict[str, Any]:
+    """The same contract on CPython over the local stores (in ``folder``, else in memory),
+    through the same JSON round trip."""
+    kv_path = ":memory:" if folder is None else folder / "kv.sqlite"
+    db_path = ":memory:" if folder is None else folder / "d1.sqlite"
 
     async def go() -> dict[str, Any]:
-        with KVNamespace(":memory:") as kv:
-            db = D1Database(":memory:")
+        with KVNamespace(kv_path) as kv:
+            db = D1Database(db_path)
             try:
                 return await run_contract(kv, db)
             finally:
@@ -151,8 +154,10 @@ def pyodide_results() -> dict[str, Any]:
     return harness_results()
 
 
-def test_wrappers_in_pyodide_match_local_stores(pyodide_results: dict[str, Any]) -> None:
-    expected = comparable(cpython_results())
+@pytest.mark.parametrize("store", ["memory", "file"])
+def test_wrappers_in_pyodide_match_local_stores(pyodide_results: dict[str, Any], store: str, tmp_path: Path) -> None:
+    """One contract, three implementations: in-memory store, file store, wrapper in Pyodide."""
+    expected = comparable(cpython_results(tmp_path if store == "file" else None))
     got = comparable(pyodide_results)
     assert got.keys() == expected.keys()
     for part in ("kv", "d1"):
