@@ -7,8 +7,8 @@ must be equal after :func:`comparable`, which removes only the documented differ
 
 * D1 ``meta.duration`` and the exec ``duration`` (timings) are dropped by the contract
   itself (the exec result keeps only "is a number");
-* D1 ``meta.served_by`` is only in miniflare's meta (``"miniflare.db"``): the local
-  store does not report it; dropped here;
+* D1 ``meta.served_by`` names the engine (``"miniflare.db"`` there, ``"edgekit.local"``
+  here): dropped here;
 * D1 ``meta.size_after`` is the SQLite file size, a property of each engine's page
   allocation: compared as "a positive int" only (measured: 20480 in miniflare, 16384 in
   the local store, for the same two tables);
@@ -172,11 +172,12 @@ def test_wrappers_import_no_sqlite3_in_pyodide(pyodide_results: dict[str, Any]) 
     assert pyodide_results["sqlite3_imported"] is False
 
 
-def test_served_by_is_the_only_meta_field_added_by_miniflare(pyodide_results: dict[str, Any]) -> None:
-    # Pins the documented differences: if miniflare's meta gains or loses a field, say so here.
+def test_meta_has_the_same_fields_everywhere(pyodide_results: dict[str, Any]) -> None:
+    # If miniflare's meta gains or loses a field, the local store must follow.
     local = {frozenset(meta) for meta in _metas(cpython_results())}
     remote = {frozenset(meta) for meta in _metas(pyodide_results)}
-    assert remote == {keys | {"served_by"} for keys in local}
+    assert remote == local
+    assert {meta["served_by"] for meta in _metas(pyodide_results)} == {"miniflare.db"}
 
 
 def test_harness_exits_non_zero_when_the_contract_breaks(tmp_path: Path) -> None:
