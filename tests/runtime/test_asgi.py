@@ -111,24 +111,9 @@ def test_env_reaches_handlers_and_wait_until_runs():
     assert run(main()).text == "hi"
 
 
-def test_lifespan_and_websocket():
-    asgi = ASGIApp(App())
-    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
-    sent: list[dict] = []
-
-    async def receive():
-        return next(messages)
-
-    async def send(message):
-        sent.append(message)
-
-    run(asgi({"type": "lifespan"}, receive, send))
-    run(asgi({"type": "websocket"}, receive, send))
-    assert [m["type"] for m in sent] == [
-        "lifespan.startup.complete",
-        "lifespan.shutdown.complete",
-        "websocket.close",
-    ]
+def test_websocket_is_refused():
+    sent = run(_call(ASGIApp(App()), {"type": "websocket"}))
+    assert sent == [{"type": "websocket.close", "code": 1003}]
 
 
 def test_client_disconnect_while_reading_body_is_a_500_not_a_crash(capsys):
