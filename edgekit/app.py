@@ -161,7 +161,8 @@ class App:
         """Register middleware (``async def mw(c, next)``), for every method.
 
         ``app.use(mw, ...)`` applies to every path; ``app.use("/api/*", mw)``
-        to a path; ``@app.use("/api/*")`` is the decorator form.
+        to a path; ``@app.use`` and ``@app.use("/api/*")`` are the decorator
+        forms. Returns the (first) middleware, so decorating keeps the name.
         """
         if not args:
             raise TypeError("app.use() needs a path, a middleware, or both")
@@ -173,7 +174,7 @@ class App:
             path, middleware = "*", args
         for fn in middleware:
             self._add(METHOD_ALL, path, Step(fn))
-        return self
+        return middleware[0]
 
     def route(self, prefix: str, sub: App) -> App:
         """Mount ``sub``'s routes (as registered so far) under ``prefix``.

@@ -424,3 +424,17 @@ def test_json_responses_are_byte_identical_with_and_without_msgspec():
 
 async def _body_bytes(app: App) -> bytes:
     return await (await app.request("/")).bytes()
+
+
+def test_use_as_a_bare_decorator_keeps_the_function():
+    app = App()
+
+    @app.use
+    async def tag(c, next):
+        await next()
+        c.header("x-tag", "1")
+
+    app.get("/")(lambda c: "ok")
+    assert callable(tag) and tag.__name__ == "tag"
+    assert run(app.request("/")).headers.get("x-tag") == "1"
+    assert app.use("/x", tag) is tag
