@@ -105,3 +105,4 @@ def test_dev_opens_the_bindings_of_wrangler_toml(tmp_path: Path) -> None:
 def test_dev_refuses_a_missing_config(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dev", "examples/hello/app.py", "--config", "nowhere.toml"]) == 2
     assert "no such config file" in capsys.readouterr().err
+
