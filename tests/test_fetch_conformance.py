@@ -17,9 +17,6 @@ from __future__ import annotations
 import base64
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +24,7 @@ import pytest
 
 from edgekit import URL, File, FormData, Headers, Request, Response, URLSearchParams
 from tests.conftest import run
+from tests.corpora import assert_all_passed, needs, run_checker
 
 DATA = Path(__file__).parent / "fetch_conformance"
 CASES = json.loads((DATA / "cases.json").read_text(encoding="utf-8"))
@@ -283,15 +281,7 @@ async def replay(case: dict[str, Any]) -> None:
     assert not problems, "\n".join(problems)
 
 
-SHARED_CHECKER = Path(__file__).resolve().parents[2] / "shared" / "fetch-conformance" / "check_python.py"
-
-
-@pytest.mark.skipif(not SHARED_CHECKER.exists(), reason="../shared/fetch-conformance is not beside this clone")
+@needs("fetch-conformance")
 def test_upstream_checker_passes() -> None:
     """The corpus's own checker, run against this tree."""
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    done = subprocess.run(
-        [sys.executable, str(SHARED_CHECKER), "--show", "5"], capture_output=True, text=True, env=env, timeout=300
-    )
-    last = done.stdout.strip().splitlines()[-1]
-    assert done.returncode == 0 and last.endswith(" passed, 0 failed"), done.stdout[-3000:]
+    assert_all_passed(run_checker("fetch-conformance", "--show", "5"))

@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from edgekit import App
+from tests.corpora import needs, run_checker
 
 DATA = Path(__file__).parent / "data" / "hono"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "conformance"
 HELPERS = {"GET": "get", "POST": "post", "PUT": "put", "DELETE": "delete", "PATCH": "patch", "ALL": "all"}
 
 
@@ -190,16 +187,12 @@ def test_every_recorded_case_is_replayed() -> None:
 
 
 def _failures(against: str) -> set[str]:
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    out = subprocess.run(
-        [sys.executable, str(SHARED / "check_python.py"), "--against", against, "--show", "1000"],
-        capture_output=True, text=True, env=env, timeout=300,
-    ).stdout
+    out = run_checker("conformance", "--against", against, "--show", "1000").stdout
     assert out.strip().splitlines()[-1].endswith("failed"), out
     return {line[2:].split(":", 1)[0] for line in out.splitlines() if line.startswith("- ")}
 
 
-@pytest.mark.skipif(not (SHARED / "check_python.py").exists(), reason="../shared/conformance is not beside this clone")
+@needs("conformance")
 def test_upstream_checker_agrees() -> None:
     """The corpus's own checker: failures against the default router are only router disagreements."""
     against_default = _failures("default")

@@ -27,9 +27,6 @@ from __future__ import annotations
 import base64
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +34,7 @@ import pytest
 
 from edgekit.bindings.d1 import D1Database, D1Error, D1PreparedStatement, conformance_factory
 from tests.conftest import run
+from tests.corpora import assert_all_passed, corpus, needs, run_checker
 
 DATA = Path(__file__).parent / "d1_data"
 CASES = json.loads((DATA / "cases.json").read_text(encoding="utf-8"))
@@ -47,7 +45,7 @@ EXPECTED = {
 }
 SUITES = [suite["name"] for suite in CASES["suites"]]
 ALL_CASES = [case for suite in CASES["suites"] for case in suite["cases"]]
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "bindings-conformance"
+SHARED = corpus("bindings-conformance")
 SAFE = 2**53
 TYPED_META = ("served_by", "size_after", "rows_read", "rows_written", "duration")
 
@@ -198,7 +196,7 @@ def test_case(case: dict[str, Any]) -> None:
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared/bindings-conformance is not beside this clone")
+@needs("bindings-conformance")
 def test_the_copy_matches_the_shared_corpus() -> None:
     cases = json.loads((SHARED / "cases.json").read_text(encoding="utf-8"))
     expected = json.loads((SHARED / "expected.json").read_text(encoding="utf-8"))
@@ -208,18 +206,12 @@ def test_the_copy_matches_the_shared_corpus() -> None:
     assert {s["name"] for s in cases["suites"] if s["binding"] == "d1"} == set(SUITES)
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared/bindings-conformance is not beside this clone")
+@needs("bindings-conformance")
 def test_upstream_checker_passes_the_d1_suites() -> None:
     """The corpus's own checker; BLOBs as bytes is edgekit's documented choice (see edgekit.bindings.d1)."""
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+    suites = [arg for name in SUITES for arg in ("--suite", name)]
+    done = run_checker(
+        "bindings-conformance", *suites, "--d1-blobs-as-bytes", "--show", "5",
         BINDINGS_D1_FACTORY="edgekit.bindings.d1:conformance_factory",
     )
-    suites = [arg for name in SUITES for arg in ("--suite", name)]
-    done = subprocess.run(
-        [sys.executable, str(SHARED / "check_python.py"), *suites, "--d1-blobs-as-bytes", "--show", "5"],
-        capture_output=True, text=True, env=env, timeout=300,
-    )
-    last = done.stdout.strip().splitlines()[-1]
-    assert done.returncode == 0 and last.endswith(" passed, 0 failed"), done.stdout[-3000:] + done.stderr[-2000:]
+    assert_all_passed(done)

@@ -24,9 +24,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +31,7 @@ import pytest
 
 from edgekit.bindings.kv import KVError, KVNamespace, conformance_factory
 from tests.conftest import run
+from tests.corpora import assert_all_passed, corpus, needs, run_checker
 
 DATA = Path(__file__).parent / "data"
 CASES = json.loads((DATA / "kv_cases.json").read_text(encoding="utf-8"))
@@ -43,7 +41,7 @@ EXPECTED = {
     for c in s["cases"]
 }
 ALL_CASES = [case for suite in CASES["suites"] for case in suite["cases"]]
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "bindings-conformance"
+SHARED = corpus("bindings-conformance")
 # The corpus names JavaScript's ArrayBuffer result type; the Python API calls it "bytes".
 PY_TYPES = {"arrayBuffer": "bytes"}
 
@@ -241,7 +239,7 @@ def test_corpus_copy_is_complete() -> None:
         assert len(case["ops"]) == len(EXPECTED[case["id"]]), case["id"]
 
 
-needs_corpus = pytest.mark.skipif(not SHARED.is_dir(), reason="the shared bindings corpus is not next to this clone")
+needs_corpus = needs("bindings-conformance")
 
 
 def kv_suites(cases: dict[str, Any]) -> list[dict[str, Any]]:
@@ -264,13 +262,7 @@ def test_upstream_checker_passes_every_kv_suite() -> None:
         for s in kv_suites(json.loads((SHARED / "cases.json").read_text(encoding="utf-8")))
         for arg in ("--suite", s["name"])
     ]
-    env = dict(os.environ, BINDINGS_KV_FACTORY="edgekit.bindings.kv:conformance_factory", PYTHONDONTWRITEBYTECODE="1")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]), env.get("PYTHONPATH")]))
-    done = subprocess.run(
-        [sys.executable, str(SHARED / "check_python.py"), *suites], capture_output=True, text=True, env=env, timeout=120
+    done = run_checker(
+        "bindings-conformance", *suites, BINDINGS_KV_FACTORY="edgekit.bindings.kv:conformance_factory"
     )
-    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-    passed, _, rest = last.partition(" passed, ")
-    assert done.returncode == 0 and passed.isdigit() and int(passed) > 0 and rest == "0 failed", (
-        done.stdout + done.stderr
-    )
+    assert_all_passed(done)

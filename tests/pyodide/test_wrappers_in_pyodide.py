@@ -103,32 +103,23 @@ def cpython_results(folder: Path | None = None) -> dict[str, Any]:
     return result
 
 
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """Every dict inside a canonical result, outermost first."""
+    if isinstance(value, dict):
+        return [value, *(d for item in value.values() for d in _dicts(item))]
+    if isinstance(value, list):
+        return [d for item in value for d in _dicts(item)]
+    return []
+
+
 def _errors(value: Any) -> list[dict[str, Any]]:
     """Every canonical error (``{"error": ..., "contains": ...}``) inside a canonical result."""
-    found: list[dict[str, Any]] = []
-    if isinstance(value, dict):
-        if value.keys() == {"error", "contains"}:
-            found.append(value)
-        for item in value.values():
-            found.extend(_errors(item))
-    elif isinstance(value, list):
-        for item in value:
-            found.extend(_errors(item))
-    return found
+    return [d for d in _dicts(value) if d.keys() == {"error", "contains"}]
 
 
 def _metas(value: Any) -> list[dict[str, Any]]:
     """Every D1 ``meta`` dict inside a canonical result."""
-    found: list[dict[str, Any]] = []
-    if isinstance(value, dict):
-        if isinstance(value.get("meta"), dict) and "results" in value:
-            found.append(value["meta"])
-        for item in value.values():
-            found.extend(_metas(item))
-    elif isinstance(value, list):
-        for item in value:
-            found.extend(_metas(item))
-    return found
+    return [d["meta"] for d in _dicts(value) if isinstance(d.get("meta"), dict) and "results" in d]
 
 
 def comparable(results: dict[str, Any]) -> dict[str, Any]:
