@@ -40,8 +40,11 @@ class HTTPException(Exception):
         """The response this exception stands for."""
         from .response import Response
 
-        if self.response is not None:
-            return Response(self.response.body, status=self.status, headers=self.response.headers)
+        given = self.response
+        if given is not None:
+            # A fixed body stays fixed (and keeps its length); only a stream is passed on as one.
+            body = given.body_bytes if given.body_bytes is not None else given.body
+            return Response(body, status=self.status, headers=given.headers)
         return Response.text(self.message, status=self.status)
 
     def __repr__(self) -> str:

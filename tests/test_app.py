@@ -181,6 +181,7 @@ def test_http_exception_with_its_own_response():
         raise HTTPException(401, response=Response("login first", headers={"www-authenticate": "Basic"}))
 
     res = run(app.request("/"))
+    assert res.body_bytes == b"login first"  # still a fixed body (before any read), not a stream
     assert (res.status, body(res), res.headers.get("www-authenticate")) == (401, "login first", "Basic")
 
 
