@@ -17,29 +17,28 @@ if TYPE_CHECKING:
 
 
 class SmartRouter:
-    """The App's default router."""
+    """The App's default router.
+
+    Routes are parsed once, into the RegExpRouter; on fallback the TrieRouter
+    takes over the very same route list.
+    """
 
     def __init__(self) -> None:
-        self._regexp: RegExpRouter | None = RegExpRouter()
-        self._trie = TrieRouter()
-        self.active: RegExpRouter | TrieRouter = self._regexp
+        self.active: RegExpRouter | TrieRouter = RegExpRouter()
 
     @property
     def name(self) -> str:
         return f"SmartRouter + {self.active.name}"
 
     def add(self, method: str, path: str, handler: object) -> None:
-        """Register a route with both candidates until one is chosen for good."""
-        if self._regexp is not None:
-            self._regexp.add(method, path, handler)
-        self._trie.add(method, path, handler)
+        """Register a route with the active router."""
+        self.active.add(method, path, handler)
 
     def match(self, method: str, path: str) -> MatchResult:
-        if self._regexp is None:
-            return self._trie.match(method, path)
         try:
-            return self._regexp.match(method, path)
+            return self.active.match(method, path)
         except UnsupportedTableError:
-            self._regexp = None
-            self.active = self._trie
-            return self._trie.match(method, path)
+            trie = TrieRouter()
+            trie.routes = self.active.routes
+            self.active = trie
+            return trie.match(method, path)
