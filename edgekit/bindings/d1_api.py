@@ -53,97 +53,83 @@ class D1Error(Exception):
         self.detail = detail
 
 
+class _Key:
+    """A dict item read as an attribute: ``meta.changes`` is ``meta["changes"]``."""
+
+    __slots__ = ("key",)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+
+    def __get__(self, instance: dict[str, Any] | None, owner: type) -> Any:
+        if instance is None:
+            return self
+        return instance[self.key]
+
+
 class D1Meta(_Dict):
-    """The ``meta`` of a result: a dict with D1's keys, also readable as attributes."""
+    """The ``meta`` of a result: a dict with D1's keys, also readable as attributes.
+
+    ``duration`` (ms the database spent), ``changes`` (rows inserted, updated or
+    deleted), ``last_row_id`` (SQLite's ``last_insert_rowid()``), ``changed_db``
+    (rows or schema changed), ``size_after`` (database bytes after the call),
+    ``rows_read`` (rows returned: D1 counts rows scanned, which SQLite does not
+    expose to Python) and ``rows_written`` (rows changed).
+    """
 
     __slots__ = ()
 
-    @property
-    def duration(self) -> float:
-        """Milliseconds the database spent on the call."""
-        value: float = self["duration"]
-        return value
-
-    @property
-    def changes(self) -> int:
-        """Rows inserted, updated or deleted."""
-        value: int = self["changes"]
-        return value
-
-    @property
-    def last_row_id(self) -> int:
-        """SQLite's ``last_insert_rowid()`` after the call."""
-        value: int = self["last_row_id"]
-        return value
-
-    @property
-    def changed_db(self) -> bool:
-        """Whether the call changed rows or the schema."""
-        value: bool = self["changed_db"]
-        return value
-
-    @property
-    def size_after(self) -> int:
-        """Size of the database in bytes after the call."""
-        value: int = self["size_after"]
-        return value
-
-    @property
-    def rows_read(self) -> int:
-        """Rows returned (D1 counts rows scanned, which SQLite does not expose to Python)."""
-        value: int = self["rows_read"]
-        return value
-
-    @property
-    def rows_written(self) -> int:
-        """Rows changed."""
-        value: int = self["rows_written"]
-        return value
+    if TYPE_CHECKING:
+        duration: float
+        changes: int
+        last_row_id: int
+        changed_db: bool
+        size_after: int
+        rows_read: int
+        rows_written: int
+    else:
+        duration = _Key()
+        changes = _Key()
+        last_row_id = _Key()
+        changed_db = _Key()
+        size_after = _Key()
+        rows_read = _Key()
+        rows_written = _Key()
 
 
 class D1Result(_Dict):
     """What ``all()``, ``run()`` and each ``batch()`` item return: ``results``, ``success``, ``meta``.
 
-    A dict (JSON-serializable as it is, except BLOB ``bytes``), also readable as attributes.
+    A dict (JSON-serializable as it is, except BLOB ``bytes``), also readable as
+    attributes: ``results`` (the rows of the last statement, one dict per row; a
+    repeated column name keeps the last value), ``success`` (always ``True``: a
+    failure raises :class:`D1Error`) and ``meta`` (a :class:`D1Meta`).
     """
 
     __slots__ = ()
 
-    @property
-    def results(self) -> list[dict[str, Any]]:
-        """The rows of the last statement, one dict per row (a repeated column name keeps the last value)."""
-        value: list[dict[str, Any]] = self["results"]
-        return value
-
-    @property
-    def success(self) -> bool:
-        """Always ``True``: a failure raises :class:`D1Error` instead."""
-        value: bool = self["success"]
-        return value
-
-    @property
-    def meta(self) -> D1Meta:
-        """Counts and timings of the call."""
-        value: D1Meta = self["meta"]
-        return value
+    if TYPE_CHECKING:
+        results: list[dict[str, Any]]
+        success: bool
+        meta: D1Meta
+    else:
+        results = _Key()
+        success = _Key()
+        meta = _Key()
 
 
 class D1ExecResult(_Dict):
-    """What ``exec()`` returns: ``count`` (queries run) and ``duration`` (milliseconds)."""
+    """What ``exec()`` returns: ``count`` (queries run, one per non-blank line) and
+    ``duration`` (milliseconds), as items or attributes."""
 
     __slots__ = ()
 
-    @property
-    def count(self) -> int:
-        """Number of queries run: one per non-blank line."""
-        value: int = self["count"]
-        return value
-
-    @property
-    def duration(self) -> float:
-        """Milliseconds the database spent on the call."""
-        value: float = self["duration"]
-        return value
+    if TYPE_CHECKING:
+        count: int
+        duration: float
+    else:
+        count = _Key()
+        duration = _Key()
 
 
 def sql_value(value: object, position: int) -> SQLValue:
