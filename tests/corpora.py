@@ -7,10 +7,12 @@ so a user's clone stays green.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +23,13 @@ SHARED = REPO.parent / "shared"
 def corpus(name: str) -> Path:
     """The folder of one corpus (``conformance``, ``fetch-conformance``, ``bindings-conformance``)."""
     return SHARED / name
+
+
+def load_recording(cases: Path, expected: Path) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """A corpus's cases file and its recorded outcomes per case id (the copies under tests/)."""
+    recorded = json.loads(expected.read_text(encoding="utf-8"))
+    outcomes = {case["id"]: case["outcomes"] for suite in recorded["suites"] for case in suite["cases"]}
+    return json.loads(cases.read_text(encoding="utf-8")), outcomes
 
 
 def needs(name: str) -> pytest.MarkDecorator:

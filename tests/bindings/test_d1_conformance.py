@@ -34,15 +34,10 @@ import pytest
 
 from edgekit.bindings.d1 import D1Database, D1Error, D1PreparedStatement, conformance_factory
 from tests.conftest import run
-from tests.corpora import assert_all_passed, corpus, needs, run_checker
+from tests.corpora import assert_all_passed, corpus, load_recording, needs, run_checker
 
-DATA = Path(__file__).parent / "d1_data"
-CASES = json.loads((DATA / "cases.json").read_text(encoding="utf-8"))
-EXPECTED = {
-    c["id"]: c["outcomes"]
-    for s in json.loads((DATA / "expected.json").read_text(encoding="utf-8"))["suites"]
-    for c in s["cases"]
-}
+DATA = Path(__file__).parent / "data"
+CASES, EXPECTED = load_recording(DATA / "d1_cases.json", DATA / "d1_expected.json")
 SUITES = [suite["name"] for suite in CASES["suites"]]
 ALL_CASES = [case for suite in CASES["suites"] for case in suite["cases"]]
 SHARED = corpus("bindings-conformance")

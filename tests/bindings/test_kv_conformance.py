@@ -31,15 +31,10 @@ import pytest
 
 from edgekit.bindings.kv import KVError, KVNamespace, conformance_factory
 from tests.conftest import run
-from tests.corpora import assert_all_passed, corpus, needs, run_checker
+from tests.corpora import assert_all_passed, corpus, load_recording, needs, run_checker
 
 DATA = Path(__file__).parent / "data"
-CASES = json.loads((DATA / "kv_cases.json").read_text(encoding="utf-8"))
-EXPECTED = {
-    c["id"]: c["outcomes"]
-    for s in json.loads((DATA / "kv_expected.json").read_text(encoding="utf-8"))["suites"]
-    for c in s["cases"]
-}
+CASES, EXPECTED = load_recording(DATA / "kv_cases.json", DATA / "kv_expected.json")
 ALL_CASES = [case for suite in CASES["suites"] for case in suite["cases"]]
 SHARED = corpus("bindings-conformance")
 # The corpus names JavaScript's ArrayBuffer result type; the Python API calls it "bytes".
