@@ -191,6 +191,22 @@ class App:
             self._add(info.method, merge_path(prefix, info.path), step)
         return self
 
+    def mount(self, prefix: str, asgi_app: Any) -> App:
+        """Serve the ASGI application ``asgi_app`` (Starlette, FastAPI, ...) at ``prefix`` and below.
+
+        Every method on ``prefix`` and every path under it goes to ``asgi_app``,
+        which sees ``scope["root_path"]`` set to the prefix and the whole path in
+        ``scope["path"]``, as under Starlette's ``Mount``; its response streams
+        back. Middleware registered before the mount runs around it. See
+        :mod:`edgekit.mount`.
+        """
+        # Imported here: the bridge needs asyncio, which the core never loads up front.
+        from .mount import asgi_handler, mount_root
+
+        root = mount_root(self._base_path, prefix)
+        self.all(merge_path(prefix, "/*"))(asgi_handler(asgi_app, root))
+        return self
+
     def base_path(self, prefix: str) -> App:
         """A view of this App whose registrations are prefixed with ``prefix``.
 

@@ -20,6 +20,8 @@ Contract for runtime adapters (nothing here forces a read):
   consumes it (a later ``text()`` etc. raises TypeError), so an adapter can send an
   endless stream without buffering.  For a fixed body it is a fresh one-chunk
   iterator and the body stays readable.
+* ``wrap_stream(wrap)`` puts a meter (a size limit, say) in front of a stream nothing
+  has read yet, in place, without reading it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from .url import URLSearchParams, encode_utf8
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, AsyncIterator
+    from collections.abc import AsyncIterable, AsyncIterator, Callable
     from typing import Any, Union
 
     from .headers import HeadersInit
@@ -64,8 +66,7 @@ def extract_body(
     if hasattr(body, "__aiter__"):
         return None, _chunks(body), None
     raise TypeError(
-        f"a body must be str, bytes, URLSearchParams, FormData or an async iterable of bytes, "
-        f"not {type(body).__name__}"
+        f"a body must be str, bytes, URLSearchParams, FormData or an async iterable of bytes, not {type(body).__name__}"
     )
 
 
@@ -84,15 +85,21 @@ def headers_with_default(init: HeadersInit | None, content_type: str | None) -> 
 
 
 async def _chunks(source: AsyncIterable[Any]) -> AsyncIterator[bytes]:
-    async for chunk in source:
-        if type(chunk) is bytes:
-            yield chunk
-        elif isinstance(chunk, str):
-            yield encode_utf8(chunk)
-        elif isinstance(chunk, (bytes, bytearray, memoryview)):
-            yield bytes(chunk)
-        else:
-            raise TypeError(f"a body stream must yield bytes, not {type(chunk).__name__}")
+    try:
+        async for chunk in source:
+            if type(chunk) is bytes:
+                yield chunk
+            elif isinstance(chunk, str):
+                yield encode_utf8(chunk)
+            elif isinstance(chunk, (bytes, bytearray, memoryview)):
+                yield bytes(chunk)
+            else:
+                raise TypeError(f"a body stream must yield bytes, not {type(chunk).__name__}")
+    finally:
+        # Closing the body (a client went away) must stop the producer too.
+        close = getattr(source, "aclose", None)
+        if close is not None:
+            await close()
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:
@@ -181,6 +188,19 @@ class Body:
         if self._stream is not None:
             self._used = True
         return self._stream
+
+    def wrap_stream(self, wrap: Callable[[AsyncIterator[builtins.bytes]], AsyncIterator[builtins.bytes]]) -> bool:
+        """Pass a stream body that nothing has read yet through ``wrap``; False when there is none.
+
+        For middleware that meters or limits a body as it is read
+        (:mod:`edgekit.middleware.body_limit`). The body stays unread, so ``body_used`` still
+        tells a runtime adapter whether the app read it. A fixed body is left alone: its
+        size is known (``body_bytes``).
+        """
+        if self._stream is None or self._used:
+            return False
+        self._stream = wrap(self._stream)
+        return True
 
     async def _read(self) -> builtins.bytes:
         content = self._content

@@ -94,9 +94,7 @@ def to_response(c: Context, value: Any) -> Response:
         return c.json(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return c.body(bytes(value), headers=[("content-type", "application/octet-stream")])
-    raise TypeError(
-        f"a handler returned {type(value).__name__}; return a Response, str, bytes, dict, list or None"
-    )
+    raise TypeError(f"a handler returned {type(value).__name__}; return a Response, str, bytes, dict, list or None")
 
 
 async def compose(c: Context, chain: Chain, on_error: ErrorHandler, on_not_found: NotFoundHandler) -> None:

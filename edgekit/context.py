@@ -101,15 +101,24 @@ class Context:
 
     @res.setter
     def res(self, response: Response) -> None:
-        """Replace the response; headers already on the old one carry over (not content-type)."""
+        """Replace the response; headers already on the old one carry over (not content-type).
+
+        A response with immutable headers (``Response.redirect``) gets a mutable copy of them:
+        the immutability guards the Fetch API's callers, not the middleware that decorates it.
+        """
+        if response.headers.immutable:
+            response.headers = response.headers.copy()
         old = self._res
         if old is not None and old is not response:
             headers = response.headers
+            # A response built from the old one's headers has its cookies already.
+            cookies = headers.get_set_cookie()
             for name, value in old.headers.items():
                 if name == "content-type":
                     continue
                 if name == "set-cookie":
-                    headers.append(name, value)
+                    if value not in cookies:
+                        headers.append(name, value)
                 else:
                     headers.set(name, value)
         self._res = response
@@ -137,9 +146,7 @@ class Context:
         """Set the status used by the next response built without an explicit one."""
         self._status = code
 
-    def _respond(
-        self, body: Any, status: int | None, headers: HeadersInit, content_type: str | None
-    ) -> Response:
+    def _respond(self, body: Any, status: int | None, headers: HeadersInit, content_type: str | None) -> Response:
         prepared: Headers | None
         if self._res is not None:
             prepared = self._res.headers.copy()

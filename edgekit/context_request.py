@@ -22,13 +22,31 @@ if TYPE_CHECKING:
 class ContextRequest:
     """The request seen through a Context. Read-only; bodies are cached."""
 
-    __slots__ = ("raw", "path", "_params", "_query")
+    __slots__ = ("raw", "path", "_params", "_query", "_valid")
 
     def __init__(self, raw: Request, path: str) -> None:
         self.raw = raw
         self.path = path
         self._params: dict[str, str] = {}
         self._query: list[tuple[str, str]] | None = None
+        self._valid: dict[str, Any] | None = None
+
+    def valid(self, target: str) -> Any:
+        """The value a validator accepted for ``target`` (``"json"``, ``"query"``, ...) on this request.
+
+        Raises LookupError when no validator for ``target`` ran: a bug in the route's
+        setup, not bad input.  See :mod:`edgekit.helpers.validator`.
+        """
+        values = self._valid
+        if values is None or target not in values:
+            raise LookupError(f"no validated {target!r} value: add validator({target!r}, ...) to this route")
+        return values[target]
+
+    def add_validated_data(self, target: str, value: Any) -> None:
+        """Record what a validator accepted for ``target``; :meth:`valid` returns it."""
+        if self._valid is None:
+            self._valid = {}
+        self._valid[target] = value
 
     @property
     def url(self) -> str:

@@ -57,9 +57,13 @@ class Request(Body):
     :class:`~edgekit.headers.Headers` accepts (a Headers is copied); ``body`` is
     anything the body mixin accepts (see :mod:`edgekit.body`).  A ``str``,
     URLSearchParams or FormData body sets a default Content-Type unless one is given.
+
+    ``remote_address`` (not in Fetch) is the peer's IP address when the runtime adapter
+    knows it (ASGI: ``scope["client"]``), else None (on Workers Cloudflare sends the
+    client's address as the ``CF-Connecting-IP`` header).
     """
 
-    __slots__ = ("method", "headers", "_url", "_split", "_parsed")
+    __slots__ = ("method", "headers", "remote_address", "_url", "_split", "_parsed")
 
     def __init__(
         self,
@@ -102,6 +106,7 @@ class Request(Body):
             if content_type is not None and not headers.has("content-type"):
                 headers.append("content-type", content_type)
         self.method = method
+        self.remote_address: str | None = None
         self._url = url
         self._split = split
         self._parsed = parsed
@@ -145,6 +150,7 @@ class Request(Body):
         copy = Request.__new__(Request)
         copy.method = self.method
         copy.headers = self.headers.copy()
+        copy.remote_address = self.remote_address
         copy._url = self._url
         copy._split = self._split
         copy._parsed = None

@@ -174,18 +174,14 @@ class Response(Body):
         response._setup(content, None, status, headers_with_default(headers, content_type), status_text)
         return response
 
-    def _json(
-        cls, data: Any, status: int = 200, headers: HeadersInit | None = None, status_text: str = ""
-    ) -> Response:
+    def _json(cls, data: Any, status: int = 200, headers: HeadersInit | None = None, status_text: str = "") -> Response:
         """A response with ``data`` serialised as JSON (exactly as JavaScript's ``JSON.stringify``).
 
         Content-Type ``application/json`` unless ``headers`` has one (in any letter case).
         """
         return cls._build(json_codec.dumps(data), "application/json", status, headers, status_text)
 
-    def _text(
-        cls, text: str, status: int = 200, headers: HeadersInit | None = None, status_text: str = ""
-    ) -> Response:
+    def _text(cls, text: str, status: int = 200, headers: HeadersInit | None = None, status_text: str = "") -> Response:
         """A ``text/plain; charset=UTF-8`` response (unless ``headers`` has a Content-Type)."""
         return cls._build(_encode_text(text), "text/plain; charset=UTF-8", status, headers, status_text)
 
@@ -201,9 +197,7 @@ class Response(Body):
     del _json, _text
 
     @classmethod
-    def html(
-        cls, html: str, status: int = 200, headers: HeadersInit | None = None, status_text: str = ""
-    ) -> Response:
+    def html(cls, html: str, status: int = 200, headers: HeadersInit | None = None, status_text: str = "") -> Response:
         """A ``text/html; charset=UTF-8`` response (unless ``headers`` has a Content-Type)."""
         return cls._build(_encode_text(html), "text/html; charset=UTF-8", status, headers, status_text)
 

@@ -62,7 +62,7 @@ _HEX_DIGITS = "0123456789abcdefABCDEF"
 _DIGITS = "0123456789"
 
 
-def _percent_encode(text: str, safe: str) -> str:
+def percent_encode(text: str, safe: str) -> str:
     """``text`` with each character outside ``safe`` written as %XX escapes of its UTF-8."""
     if text.isascii() and not text.strip(safe):
         return text
@@ -486,7 +486,7 @@ def _parse_host(text: str, special: bool) -> str:
     if not special:
         if any(c in _FORBIDDEN_HOST for c in text):
             raise _Invalid("forbidden character in a host")
-        return _percent_encode(text, _C0_SAFE)
+        return percent_encode(text, _C0_SAFE)
     domain = _percent_decode(text).decode("utf-8", "replace") if "%" in text else text
     ascii_domain = _domain_to_ascii(domain)
     if any(c in _FORBIDDEN_DOMAIN for c in ascii_domain):
@@ -499,14 +499,15 @@ def _parse_host(text: str, special: bool) -> str:
 # ---------------------------------------------------------------- the parser
 
 _SINGLE_DOTS = frozenset((".", "%2e", "%2E"))
-_DOUBLE_DOTS = frozenset(
-    ("..", ".%2e", ".%2E", "%2e.", "%2E.", "%2e%2e", "%2E%2E", "%2e%2E", "%2E%2e")
-)
+_DOUBLE_DOTS = frozenset(("..", ".%2e", ".%2E", "%2e.", "%2E.", "%2e%2e", "%2E%2E", "%2e%2E", "%2E%2e"))
 
 
 def _is_drive_letter(text: str, normalized: bool = False) -> bool:
-    return len(text) == 2 and text[0].isascii() and text[0].isalpha() and (
-        text[1] == ":" or (not normalized and text[1] == "|")
+    return (
+        len(text) == 2
+        and text[0].isascii()
+        and text[0].isalpha()
+        and (text[1] == ":" or (not normalized and text[1] == "|"))
     )
 
 
@@ -589,7 +590,7 @@ def _parse(text: str, base: _Record | None) -> _Record:  # noqa: C901 - the stan
         if s[:1] != "#":
             raise _Invalid("relative URL against a base that cannot be a base")
         url.scheme, url.opaque, url.query = base.scheme, base.opaque, base.query
-        url.fragment = _percent_encode(s[1:], _FRAGMENT_SAFE)
+        url.fragment = percent_encode(s[1:], _FRAGMENT_SAFE)
         return url
     url.scheme = base.scheme
     if base.scheme == "file":
@@ -619,7 +620,7 @@ def _parse_relative(s: str, p: int, url: _Record, base: _Record, special: bool) 
         return _parse_query_fragment(s, p, url, special)
     url.query = base.query
     if c == "#":
-        url.fragment = _percent_encode(s[p + 1 :], _FRAGMENT_SAFE)
+        url.fragment = percent_encode(s[p + 1 :], _FRAGMENT_SAFE)
         return url
     url.query = None
     url.shorten_path()
@@ -644,9 +645,9 @@ def _parse_authority(s: str, p: int, url: _Record, special: bool) -> _Record:
         if not authority:
             raise _Invalid("credentials without a host")
         username, has_password, password = userinfo.partition(":")
-        url.username = _percent_encode(username, _USERINFO_SAFE)
+        url.username = percent_encode(username, _USERINFO_SAFE)
         if has_password:
-            url.password = _percent_encode(password, _USERINFO_SAFE)
+            url.password = percent_encode(password, _USERINFO_SAFE)
     host, port = _split_host_port(authority)
     if port is not None:
         if not host:
@@ -702,7 +703,7 @@ def _parse_path(s: str, p: int, url: _Record, special: bool, leading_slash: bool
         start = p
         while p < n and s[p] not in seps and s[p] not in "?#":
             p += 1
-        segment = _percent_encode(s[start:p], _PATH_SAFE)
+        segment = percent_encode(s[start:p], _PATH_SAFE)
         at_end = p >= n or s[p] in "?#"
         if segment in _DOUBLE_DOTS:
             url.shorten_path()
@@ -724,7 +725,7 @@ def _parse_opaque(s: str, p: int, url: _Record) -> _Record:
     end = p
     while end < len(s) and s[end] not in "?#":
         end += 1
-    url.opaque = _percent_encode(s[p:end], _C0_SAFE)
+    url.opaque = percent_encode(s[p:end], _C0_SAFE)
     return _parse_query_fragment(s, end, url, special=False)
 
 
@@ -735,9 +736,9 @@ def _parse_query_fragment(s: str, p: int, url: _Record, special: bool) -> _Recor
     hash_at = s.find("#", p)
     if s[p] == "?":
         query_end = len(s) if hash_at < 0 else hash_at
-        url.query = _percent_encode(s[p + 1 : query_end], _SPECIAL_QUERY_SAFE if special else _QUERY_SAFE)
+        url.query = percent_encode(s[p + 1 : query_end], _SPECIAL_QUERY_SAFE if special else _QUERY_SAFE)
     if hash_at >= 0:
-        url.fragment = _percent_encode(s[hash_at + 1 :], _FRAGMENT_SAFE)
+        url.fragment = percent_encode(s[hash_at + 1 :], _FRAGMENT_SAFE)
     return url
 
 
@@ -763,7 +764,7 @@ def _parse_file(s: str, p: int, url: _Record, base: _Record | None) -> _Record:
         if c == "?":
             return _parse_query_fragment(s, p, url, special=True)
         if c == "#":
-            url.fragment = _percent_encode(s[p + 1 :], _FRAGMENT_SAFE)
+            url.fragment = percent_encode(s[p + 1 :], _FRAGMENT_SAFE)
             return url
         url.query = None
         if not _starts_with_drive_letter(s[p:]):
@@ -813,11 +814,7 @@ def _is_plain_origin(origin: str) -> bool:
     scheme, _, authority = origin.partition("://")
     host, colon, port = authority.partition(":")
     if colon and (
-        not port
-        or port.strip(_DIGITS)
-        or port[0] == "0"
-        or int(port) == _SPECIAL_PORTS[scheme]
-        or int(port) > 65535
+        not port or port.strip(_DIGITS) or port[0] == "0" or int(port) == _SPECIAL_PORTS[scheme] or int(port) > 65535
     ):
         return False
     return _is_plain_host(host)

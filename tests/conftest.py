@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+import pytest
 from hypothesis import settings
 
 # CI replays the same examples every run (a red build must be reproducible);
@@ -21,3 +23,24 @@ T = TypeVar("T")
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run one coroutine to completion (tests stay sync and plugin-free)."""
     return asyncio.run(coro)
+
+
+# Runtimes where subprocesses, threads, sockets and compiled extensions are missing (the
+# Pyodide lane runs this suite in Pyodide); a test needing them carries @pytest.mark.cpython_only.
+_WASM_PLATFORMS = ("emscripten", "wasi")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "cpython_only: needs subprocesses, threads, sockets or a compiled extension; skipped in Pyodide and WASI",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if sys.platform not in _WASM_PLATFORMS:
+        return
+    skip = pytest.mark.skip(reason=f"cpython_only: {sys.platform} has no subprocesses, threads or sockets")
+    for item in items:
+        if item.get_closest_marker("cpython_only"):
+            item.add_marker(skip)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from edgekit import App
+from edgekit import App, Response
 from tests.conftest import run
 
 
@@ -15,11 +15,20 @@ def call(app: App, path: str, **kwargs):
 
 def test_query_and_queries():
     app = App()
-    app.get("/s")(lambda c: {"q": c.req.query("q"), "all": c.req.query(), "tags": c.req.queries("tag"),
-                             "every": c.req.queries(), "none": c.req.queries("nope")})
+    app.get("/s")(
+        lambda c: {
+            "q": c.req.query("q"),
+            "all": c.req.query(),
+            "tags": c.req.queries("tag"),
+            "every": c.req.queries(),
+            "none": c.req.queries("nope"),
+        }
+    )
     _, text = call(app, "/s?q=a+b&tag=x&tag=y&q=second")
-    assert text == ('{"q":"a b","all":{"q":"a b","tag":"x"},"tags":["x","y"],'
-                    '"every":{"q":["a b","second"],"tag":["x","y"]},"none":null}')
+    assert text == (
+        '{"q":"a b","all":{"q":"a b","tag":"x"},"tags":["x","y"],'
+        '"every":{"q":["a b","second"],"tag":["x","y"]},"none":null}'
+    )
 
 
 def test_headers_by_name_and_all():
@@ -106,8 +115,9 @@ def test_set_get_and_var():
         c.set("user", "ada")
         await next()
 
-    app.get("/")(lambda c: {"get": c.get("user"), "var": c.var.user, "item": c.var["user"],
-                            "default": c.get("nope", "d")})
+    app.get("/")(
+        lambda c: {"get": c.get("user"), "var": c.var.user, "item": c.var["user"], "default": c.get("nope", "d")}
+    )
     assert call(app, "/")[1] == '{"get":"ada","var":"ada","item":"ada","default":"d"}'
 
 
@@ -159,8 +169,9 @@ def test_form_body():
         data = await c.req.form()
         return {"name": data.get("name")}
 
-    _, text = call(app, "/f", method="POST", body="name=a+b",
-                    headers={"content-type": "application/x-www-form-urlencoded"})
+    _, text = call(
+        app, "/f", method="POST", body="name=a+b", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert text == '{"name":"a b"}'
 
 
@@ -187,3 +198,37 @@ def test_headers_argument_replaces_prepared_values_and_keeps_repeats():
     assert res.headers.get("x-a") == "1"
     assert res.headers.get("x-b") == "kept"
     assert res.headers.get_all("set-cookie") == ["a=1", "b=2"]
+
+
+def test_middleware_can_add_headers_to_a_response_with_immutable_headers():
+    app = App()
+
+    @app.use
+    async def stamp(c, next):
+        await next()
+        c.header("x-stamp", "1")
+
+    app.get("/")(lambda c: Response.redirect("https://example.com/", 301))
+    res = run(app.request("/"))
+    assert res.status == 301
+    assert res.headers.get("location") == "https://example.com/"
+    assert res.headers.get("x-stamp") == "1"
+
+
+def test_a_response_rebuilt_from_the_old_headers_keeps_each_cookie_once():
+    app = App()
+
+    @app.use
+    async def rewrap(c, next):
+        await next()
+        c.res = Response("rewritten", headers=c.res.headers)
+
+    @app.get("/")
+    def handler(c):
+        c.header("set-cookie", "a=1", append=True)
+        c.header("set-cookie", "b=2", append=True)
+        return c.text("original")
+
+    res = run(app.request("/"))
+    assert res.headers.get_set_cookie() == ["a=1", "b=2"]
+    assert run(res.text()) == "rewritten"

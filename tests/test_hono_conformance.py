@@ -183,7 +183,7 @@ def test_matches_hono(apps: dict[str, App], suite: str, case_id: str) -> None:
 
 def test_every_recorded_case_is_replayed() -> None:
     recorded = _load("expected.json")["total_cases"] + _load("edgekit_expected.json")["total_cases"]
-    assert len(CASE_IDS) == recorded == 209 + 14
+    assert len(CASE_IDS) == recorded == 209 + 21
 
 
 def _failures(against: str) -> set[str]:

@@ -9,6 +9,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.cpython_only  # imports edgekit in a fresh interpreter (a subprocess)
+
 HEAVY = ("re", "typing", "json", "asyncio", "enum", "inspect", "dataclasses", "email", "http", "urllib", "msgspec")
 
 

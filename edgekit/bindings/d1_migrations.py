@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from .d1 import D1Database
 
-__all__ = ["MIGRATIONS_TABLE", "apply_migrations"]
+__all__ = ["MIGRATIONS_TABLE", "apply_migrations", "pending_migrations"]
 
 MIGRATIONS_TABLE = "d1_migrations"
 
@@ -35,19 +35,15 @@ async def apply_migrations(
     :class:`FileNotFoundError`; a failing file raises :class:`D1Error` naming it, after
     its transaction is rolled back.
     """
-    quoted = '"' + table.replace('"', '""') + '"'
+    quoted = _quoted(table)
     # One line: exec() runs each line as a query, as D1 does.
     await db.exec(
         f"CREATE TABLE IF NOT EXISTS {quoted} (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE,"
         " applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)"
     )
-    applied = {row[0] for row in await db.prepare(f"SELECT name FROM {quoted}").raw()}
-    files = sorted(p for p in Path(directory).iterdir() if p.suffix == ".sql" and p.is_file())
     record = db.prepare(f"INSERT INTO {quoted} (name) VALUES (?1)")
     done: list[str] = []
-    for path in files:
-        if path.name in applied:
-            continue
+    for path in await _pending(db, directory, quoted):
         statements = [db.prepare(sql) for sql in split_statements(path.read_text(encoding="utf-8"))]
         try:
             await db.batch([*statements, record.bind(path.name)])
@@ -55,3 +51,29 @@ async def apply_migrations(
             raise D1Error(error.token, f"Migration {path.name} failed: {error.detail}") from None
         done.append(path.name)
     return done
+
+
+async def pending_migrations(
+    db: D1Database, directory: str | os.PathLike[str], *, table: str = MIGRATIONS_TABLE
+) -> list[str]:
+    """The names of the ``.sql`` files of ``directory`` not yet applied to ``db``, in the order they would run.
+
+    Reads only: a database that never had a migration has them all pending.
+    """
+    exists = await db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").bind(table).first()
+    if not exists:
+        return sorted(path.name for path in _files(directory))
+    return [path.name for path in await _pending(db, directory, _quoted(table))]
+
+
+async def _pending(db: D1Database, directory: str | os.PathLike[str], quoted_table: str) -> list[Path]:
+    applied = {row[0] for row in await db.prepare(f"SELECT name FROM {quoted_table}").raw()}
+    return [path for path in _files(directory) if path.name not in applied]
+
+
+def _files(directory: str | os.PathLike[str]) -> list[Path]:
+    return sorted(p for p in Path(directory).iterdir() if p.suffix == ".sql" and p.is_file())
+
+
+def _quoted(table: str) -> str:
+    return '"' + table.replace('"', '""') + '"'

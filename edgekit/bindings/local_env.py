@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import NamedTuple
 
 from .d1 import D1Database
 from .d1_migrations import MIGRATIONS_TABLE, apply_migrations
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
     from typing import Any
 
-__all__ = ["Env", "WranglerConfigError", "load_env", "parse_dev_vars"]
+__all__ = ["D1DatabaseConfig", "Env", "WranglerConfigError", "d1_databases", "load_env", "parse_dev_vars"]
 
 _MEMORY = ":memory:"
 
@@ -143,17 +144,7 @@ async def load_env(
     the stores opened so far are closed.
     """
     path = Path(config)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f"no wrangler configuration at {path.resolve()}: pass load_env(config=...) the path of wrangler.toml"
-        ) from None
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise WranglerConfigError(f"{path}: invalid TOML: {e}") from None
-    where, section = _section(path, document, environment)
+    where, section = _read(path, environment)
     root = path.parent
     values = _vars(where, section)
     if dev_vars:
@@ -182,6 +173,51 @@ async def load_env(
         Env(opened).close()
         raise
     return Env(opened)
+
+
+class D1DatabaseConfig(NamedTuple):
+    """One ``[[d1_databases]]`` entry as the local stores use it."""
+
+    binding: str
+    path: str
+    """The SQLite file (``:memory:`` without a state folder)."""
+    migrations_dir: Path | None
+    migrations_table: str
+
+
+def d1_databases(
+    config: str | os.PathLike[str] = "wrangler.toml",
+    *,
+    state_dir: str | os.PathLike[str] | None = ".edgekit/state",
+    environment: str | None = None,
+) -> list[D1DatabaseConfig]:
+    """The D1 databases ``config`` declares, with the files :func:`load_env` opens for them.
+
+    Opens nothing: for tools that work on one database (``edgekit d1 migrations``).  The
+    arguments and errors are :func:`load_env`'s.
+    """
+    path = Path(config)
+    where, section = _read(path, environment)
+    state = None if state_dir is None else path.parent / state_dir
+    return [
+        D1DatabaseConfig(binding, _store_file(state, "d1", name), migrations, table)
+        for binding, name, migrations, table in _d1_specs(where, section, path.parent)
+    ]
+
+
+def _read(path: Path, environment: str | None) -> tuple[str, dict[str, Any]]:
+    """``(where, section)``: the part of ``path`` that applies to ``environment``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"no wrangler configuration at {path.resolve()}: pass load_env(config=...) the path of wrangler.toml"
+        ) from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise WranglerConfigError(f"{path}: invalid TOML: {e}") from None
+    return _section(path, document, environment)
 
 
 def parse_dev_vars(text: str) -> dict[str, str]:

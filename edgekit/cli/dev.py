@@ -1,39 +1,52 @@
-"""``edgekit dev APP``: a local preview on CPython, served by uvicorn.
+"""``edgekit dev [APP]``: serve an app locally, by default on CPython (uvicorn), like ``wrangler dev``.
 
 When a ``wrangler.toml`` sits beside the app (or in the current folder, or is
 named with ``--config``), its bindings are opened as local stores under
 ``.edgekit/state`` (D1 migrations applied) and its ``[vars]`` and
 ``.dev.vars`` are set, as ``wrangler dev`` does: handlers see them as
-``c.env``.
+``c.env``. Each request is logged with its CPU time against the Workers
+free-plan limit (10 ms) or ``--cpu-budget-ms``; see ``docs/cli.md``.
+
+``--runtime pyodide`` serves the app in real Pyodide (the Workers runtime) and
+``--runtime wasi`` as a WebAssembly component under wasmtime.
 """
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import socket
 import sys
+from dataclasses import asdict
 from pathlib import Path
+
+from .dev_budget import WORKERS_FREE_CPU_MS, Budget, BudgetMeter
+from .project import APP_HELP, USAGE, CommandError, app_target, find_config, import_target, load_app
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
-    from ..app import App
     from ..runtime.asgi import ASGIApp
 
-_TARGET_ENV = "EDGEKIT_DEV_APP"
+RUNTIMES = ("cpython", "pyodide", "wasi")
+DEFAULT_STATE_DIR = ".edgekit/state"
+
 # What the factory needs after a reload, when uvicorn imports it afresh.
+_TARGET_ENV = "EDGEKIT_DEV_APP"
 _CONFIG_ENV = "EDGEKIT_DEV_CONFIG"
 _STATE_ENV = "EDGEKIT_DEV_STATE"
 _ENVIRONMENT_ENV = "EDGEKIT_DEV_ENVIRONMENT"
-
-
-class AppNotFoundError(Exception):
-    """The APP argument does not name an edgekit App."""
+_BUDGET_ENV = "EDGEKIT_DEV_BUDGET"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = commands.add_parser("dev", help="serve an app locally on CPython", description=__doc__)
-    parser.add_argument("app", nargs="?", default="app.py", help="FILE.py[:NAME] or MODULE:NAME (default: app.py:app)")
+    parser = commands.add_parser("dev", help="serve an app locally", description=__doc__)
+    parser.add_argument("app", nargs="?", help=APP_HELP)
+    parser.add_argument(
+        "--runtime", choices=RUNTIMES, default="cpython", help="where the app runs (default: cpython, the fastest)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8787, help="port (default: 8787, like wrangler dev)")
     parser.add_argument("--reload", action="store_true", help="restart when a .py file changes")
@@ -41,112 +54,143 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--config", help="wrangler.toml with the bindings (default: beside the app, else ./wrangler.toml)"
     )
     parser.add_argument(
-        "--state-dir", default=".edgekit/state", help="where local KV and D1 keep their files (default: .edgekit/state)"
+        "--state-dir", help=f"where local KV and D1 keep their files (default on cpython: {DEFAULT_STATE_DIR})"
     )
     parser.add_argument("--env", dest="environment", help="use the [env.NAME] section of wrangler.toml")
+    budgets = parser.add_argument_group("budgets (cpython runtime)")
+    budgets.add_argument(
+        "--cpu-budget-ms",
+        type=_positive,
+        default=WORKERS_FREE_CPU_MS,
+        help=f"warn when a request uses more CPU time (default: {WORKERS_FREE_CPU_MS:g}, Workers' free plan)",
+    )
+    budgets.add_argument(
+        "--memory-budget-mb", type=_positive, help="warn when a request allocates more at its peak (implies --memory)"
+    )
+    budgets.add_argument("--memory", action="store_true", help="measure each request's memory (slows requests down)")
+    budgets.add_argument("--enforce", action="store_true", help="answer 503 when a request goes over a budget")
     parser.set_defaults(run=run)
 
 
-def load_app(target: str) -> App:
-    """Import ``FILE.py[:NAME]`` or ``MODULE:NAME`` and return the App it names."""
-    import importlib
-    import importlib.util
+def _positive(text: str) -> float:
+    import argparse
 
-    from ..app import App
-
-    location, _, name = target.partition(":")
-    name = name or "app"
-    if location.endswith(".py") or os.sep in location:
-        path = Path(location).resolve()
-        if not path.is_file():
-            raise AppNotFoundError(f"no such file: {location}")
-        sys.path.insert(0, str(path.parent))
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[path.stem] = module
-        spec.loader.exec_module(module)
-    else:
-        sys.path.insert(0, os.getcwd())
-        try:
-            module = importlib.import_module(location)
-        except ModuleNotFoundError as exc:
-            raise AppNotFoundError(f"cannot import {location!r}: {exc}") from None
-    app = getattr(module, name, None)
-    if not isinstance(app, App):
-        raise AppNotFoundError(f"{location} has no edgekit App named {name!r}")
-    return app
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
 
 
-def find_config(app_target: str, explicit: str | None) -> Path | None:
-    """The wrangler.toml to use: ``explicit``, else beside the app file, else in the current folder."""
-    if explicit is not None:
-        path = Path(explicit)
-        if not path.is_file():
-            raise AppNotFoundError(f"no such config file: {explicit}")
-        return path.resolve()
-    location = app_target.partition(":")[0]
-    for folder in ([Path(location).resolve().parent] if location.endswith(".py") else []) + [Path.cwd()]:
-        if (folder / "wrangler.toml").is_file():
-            return folder / "wrangler.toml"
-    return None
-
-
-def asgi_factory() -> ASGIApp:
+def asgi_factory() -> BudgetMeter:
     """What uvicorn imports (also after a reload): the app named in the environment,
-    with the local bindings of its wrangler.toml opened at startup."""
+    with the local bindings of its wrangler.toml opened at startup and every request metered."""
     from ..runtime.asgi import ASGIApp
 
     asgi = ASGIApp(load_app(os.environ[_TARGET_ENV]))
     config = os.environ.get(_CONFIG_ENV)
     if config:
+        _open_bindings_at_startup(asgi, config)
+    budget = Budget(**json.loads(os.environ.get(_BUDGET_ENV) or "{}"))
+    return BudgetMeter(asgi, budget, _log)
 
-        async def open_env() -> None:
-            from ..bindings.local_env import load_env
 
-            asgi.env = await load_env(
-                config, state_dir=os.environ[_STATE_ENV], environment=os.environ.get(_ENVIRONMENT_ENV) or None
-            )
+def _open_bindings_at_startup(asgi: ASGIApp, config: str) -> None:
+    async def open_env() -> None:
+        from ..bindings.local_env import load_env
 
-        async def close_env() -> None:
-            asgi.env.close()
+        asgi.env = await load_env(
+            config, state_dir=os.environ[_STATE_ENV], environment=os.environ.get(_ENVIRONMENT_ENV) or None
+        )
 
-        asgi.on_startup.append(open_env)
-        asgi.on_shutdown.append(close_env)
-    return asgi
+    async def close_env() -> None:
+        asgi.env.close()
+
+    asgi.on_startup.append(open_env)
+    asgi.on_shutdown.append(close_env)
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail with a clear message when ``host:port`` cannot be listened on (in use, not an address here)."""
+    if not 0 <= port <= 65535:
+        raise CommandError(f"--port must be between 0 and 65535, not {port}", USAGE)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise CommandError(f"cannot listen on {host}: {exc.strerror}; pass --host 127.0.0.1", USAGE) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # The same option uvicorn sets, so a port left in TIME_WAIT is not reported as taken.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"port {port} on {host} is in use: stop the other server or pick another port with --port"
+                ) from None
+            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 def run(args: argparse.Namespace) -> int:
+    args.app = app_target(args.app)
+    config = find_config(args.app, args.config)
+    check_port(args.host, args.port)
+    if args.runtime == "cpython":
+        return _serve_cpython(args, config)
+    if args.enforce or args.memory or args.memory_budget_mb is not None:
+        raise CommandError("--enforce, --memory and --memory-budget-mb work with --runtime cpython only", USAGE)
+    preview = import_target("edgekit.preview", args.runtime, "runtime")
+    serve = preview.serve
+    return int(
+        serve(
+            args.app,
+            config=config,
+            host=args.host,
+            port=args.port,
+            state_dir=Path(args.state_dir) if args.state_dir else None,
+            reload=args.reload,
+            log=_log,
+        )
+    )
+
+
+def _serve_cpython(args: argparse.Namespace, config: Path | None) -> int:
     try:
         import uvicorn
     except ImportError:
-        print("edgekit dev needs uvicorn: pip install 'edgekit[serve]'", file=sys.stderr)
-        return 2
-    try:
-        load_app(args.app)
-        config = find_config(args.app, args.config)
-    except AppNotFoundError as exc:
-        print(f"edgekit dev: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError("edgekit dev needs uvicorn: pip install 'edgekit[serve]'", USAGE) from None
+    load_app(args.app)  # fail here, with a clear message, rather than inside the server
     os.environ[_TARGET_ENV] = args.app
     if config is not None:
+        state_dir = args.state_dir or DEFAULT_STATE_DIR
         os.environ[_CONFIG_ENV] = str(config)
-        os.environ[_STATE_ENV] = args.state_dir
+        os.environ[_STATE_ENV] = state_dir
         os.environ[_ENVIRONMENT_ENV] = args.environment or ""
-        print(f"edgekit dev: bindings from {config}, state in {args.state_dir}", file=sys.stderr)
+        _log(f"edgekit dev: bindings from {config}, state in {state_dir}")
+    budget = Budget(
+        cpu_ms=args.cpu_budget_ms,
+        memory_mb=args.memory_budget_mb,
+        measure_memory=args.memory,
+        enforce=args.enforce,
+    )
+    os.environ[_BUDGET_ENV] = json.dumps(asdict(budget))
     location = args.app.partition(":")[0]
     watch = str(Path(location).resolve().parent) if location.endswith(".py") else os.getcwd()
-    try:
-        uvicorn.run(
-            "edgekit.cli.dev:asgi_factory",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            reload=args.reload,
-            reload_dirs=[watch] if args.reload else None,
-            log_level="info",
-        )
-    except OSError as exc:
-        print(f"edgekit dev: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 1
+    uvicorn.run(
+        "edgekit.cli.dev:asgi_factory",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        reload=args.reload,
+        reload_dirs=[watch] if args.reload else None,
+        log_level="info",
+        access_log=False,  # the budget meter logs each request
+    )
     return 0

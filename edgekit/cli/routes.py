@@ -1,10 +1,8 @@
-"""``edgekit routes APP``: the route table, in registration order (the order that decides)."""
+"""``edgekit routes [APP]``: the route table, in registration order (the order that decides)."""
 
 from __future__ import annotations
 
-import sys
-
-from .dev import AppNotFoundError, load_app
+from .project import APP_HELP, app_target, load_app
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -13,16 +11,12 @@ if TYPE_CHECKING:
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("routes", help="list an app's routes in registration order", description=__doc__)
-    parser.add_argument("app", nargs="?", default="app.py", help="FILE.py[:NAME] or MODULE:NAME (default: app.py:app)")
+    parser.add_argument("app", nargs="?", help=APP_HELP)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        app = load_app(args.app)
-    except AppNotFoundError as exc:
-        print(f"edgekit routes: {exc}", file=sys.stderr)
-        return 2
+    app = load_app(app_target(args.app))
     rows = [(info.method, info.path, info.step.name) for info in app.routes]
     width = max((len(method) for method, _, _ in rows), default=6)
     path_width = max((len(path) for _, path, _ in rows), default=4)

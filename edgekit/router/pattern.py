@@ -26,7 +26,10 @@ GLOB = 4  # "*" inside a segment
 
 _PARAM_RE = "[^/]+"
 _STAR_RE = "[^/]*"
-TAIL_RE = "(?:/.*)?"
+# Wildcards reach over any character, newlines included (a decoded %0A), as Hono's do;
+# a user's own ``.`` keeps Python's default, which like JavaScript's stops at a newline.
+_ANY_RE = "(?s:.*)"
+TAIL_RE = "(?:/" + _ANY_RE + ")?"
 
 
 class Token:
@@ -202,7 +205,7 @@ def _token(segment: str, path: str, last: bool) -> Token:
         # As Hono's default router: "/star*" at the end reaches below the segment
         # (and matches "/star"); "/p*q" needs at least one character in between.
         if last and segment.endswith("*"):
-            regex = _PARAM_RE.join(pieces[:-1]) + ".*"
+            regex = _PARAM_RE.join(pieces[:-1]) + _ANY_RE
         else:
             regex = _PARAM_RE.join(pieces)
         return Token(GLOB, segment, None, regex)

@@ -55,20 +55,23 @@ class ASGIApp:
             elif kind == "websocket":
                 await send({"type": "websocket.close", "code": 1003})
             return
-        response = await self.app.fetch(to_request(scope, receive), self.env)
+        request = to_request(scope, receive)
+        response = await self.app.fetch(request, self.env)
         headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in response.headers.raw_items()]
         fixed = response.body_bytes
         if fixed is not None and not response.headers.has("content-length"):
             # A known length spares the server chunked encoding.
             headers.append((b"content-length", str(len(fixed)).encode("ascii")))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        if fixed is not None or response.body is None:
+        body = response.body
+        if fixed is not None or body is None:
             await send({"type": "http.response.body", "body": fixed or b""})
-            return
-        async for chunk in response.body:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
-
+        elif request.body_bytes is not None or request.method in _NO_BODY_METHODS:
+            # Nothing is left to receive but the disconnect: watch for it, so that an
+            # endless stream (server-sent events) stops when its client goes away.
+            await _stream_until_disconnect(body, send, receive)
+        else:
+            await _stream(body, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -86,6 +89,45 @@ class ASGIApp:
                     await hook()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def _stream(body: AsyncIterator[bytes], send: Send) -> None:
+    async for chunk in body:
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _stream_until_disconnect(body: AsyncIterator[bytes], send: Send, receive: Receive) -> None:
+    """Send ``body`` until it ends or the client disconnects, whichever comes first; then close it.
+
+    The body is sent from this task (so per-request CPU meters see its work); a watcher
+    task cancels it when the disconnect arrives.
+    """
+    import asyncio
+
+    task = asyncio.current_task()
+    assert task is not None  # an ASGI server always runs the app in a task
+    disconnected = False
+
+    async def watch() -> None:
+        nonlocal disconnected
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        disconnected = True
+        task.cancel()
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        await _stream(body, send)
+    except asyncio.CancelledError:
+        if not disconnected:
+            raise
+        task.uncancel()
+    finally:
+        watcher.cancel()
+        close = getattr(body, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def to_request(scope: Scope, receive: Receive) -> Request:
@@ -115,7 +157,11 @@ def to_request(scope: Scope, receive: Receive) -> Request:
         host = f"{server[0]}:{server[1]}" if server else "localhost"
     method = scope["method"]
     body = None if method in _NO_BODY_METHODS else _body(receive)
-    return Request._adopt(f"{scope.get('scheme', 'http')}://{host}{target}", method, Headers._trusted(pairs), body)
+    request = Request._adopt(f"{scope.get('scheme', 'http')}://{host}{target}", method, Headers._trusted(pairs), body)
+    client = scope.get("client")
+    if client:
+        request.remote_address = client[0]
+    return request
 
 
 async def _body(receive: Receive) -> AsyncIterator[bytes]:

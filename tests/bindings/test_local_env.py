@@ -305,14 +305,32 @@ def test_missing_config_names_the_path(tmp_path: Path) -> None:
         ('name = "x"\n[vars\nA = 1\n', "invalid TOML: "),
         ('[[kv_namespaces]]\nid = "abc"\n', '[[kv_namespaces]] entry 1 has no binding: add binding = "..."'),
         ('[[kv_namespaces]]\nbinding = ""\n', "binding must be a non-empty string"),
-        ('[[kv_namespaces]]\nbinding = "A"\n[[kv_namespaces]]\nbinding = 7\n', "[[kv_namespaces]] entry 2: binding must be"),
-        ('[kv_namespaces]\nbinding = "KV"\n', "kv_namespaces must be an array of tables: write each entry as [[kv_namespaces]]"),
+        (
+            '[[kv_namespaces]]\nbinding = "A"\n[[kv_namespaces]]\nbinding = 7\n',
+            "[[kv_namespaces]] entry 2: binding must be",
+        ),
+        (
+            '[kv_namespaces]\nbinding = "KV"\n',
+            "kv_namespaces must be an array of tables: write each entry as [[kv_namespaces]]",
+        ),
         ('[[d1_databases]]\ndatabase_name = "db"\n', "[[d1_databases]] entry 1 has no binding"),
         ('[[d1_databases]]\nbinding = "DB"\n', "[[d1_databases]] entry 1 has no database_name"),
-        ('[[d1_databases]]\nbinding = "DB"\ndatabase_name = "db"\nmigrations_dir = "sql"\n', "migrations_dir 'sql' is not a folder"),
-        ('[[kv_namespaces]]\nbinding = "X"\n[[d1_databases]]\nbinding = "X"\ndatabase_name = "db"\n', "'X' is used by a KV namespace and by a D1 database"),
-        ('[[kv_namespaces]]\nbinding = "X"\n[[kv_namespaces]]\nbinding = "X"\nid = "other"\n', "'X' is used by a KV namespace and by a KV namespace"),
-        ('[vars]\nX = "1"\n[[kv_namespaces]]\nbinding = "X"\n', "'X' is used by a var ([vars] or .dev.vars) and by a KV namespace"),
+        (
+            '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "db"\nmigrations_dir = "sql"\n',
+            "migrations_dir 'sql' is not a folder",
+        ),
+        (
+            '[[kv_namespaces]]\nbinding = "X"\n[[d1_databases]]\nbinding = "X"\ndatabase_name = "db"\n',
+            "'X' is used by a KV namespace and by a D1 database",
+        ),
+        (
+            '[[kv_namespaces]]\nbinding = "X"\n[[kv_namespaces]]\nbinding = "X"\nid = "other"\n',
+            "'X' is used by a KV namespace and by a KV namespace",
+        ),
+        (
+            '[vars]\nX = "1"\n[[kv_namespaces]]\nbinding = "X"\n',
+            "'X' is used by a var ([vars] or .dev.vars) and by a KV namespace",
+        ),
         ('[vars]\nclose = "1"\n', "'close' of a var ([vars] or .dev.vars) clashes with Env.close"),
         ('[[kv_namespaces]]\nbinding = "KV"\nid = "../escape"\n', "'../escape' cannot name a local store file"),
         ("vars = 3\n", '"vars" must be a table'),
@@ -338,7 +356,9 @@ def test_default_migrations_dir_may_be_missing(tmp_path: Path) -> None:
 
 def test_error_in_environment_names_the_section(project: Path) -> None:
     text = '[env.staging]\n[[env.staging.kv_namespaces]]\nid = "x"\n'
-    assert "[env.staging]: [[kv_namespaces]] entry 1 has no binding" in config_error(project, text, environment="staging")
+    assert "[env.staging]: [[kv_namespaces]] entry 1 has no binding" in config_error(
+        project, text, environment="staging"
+    )
 
 
 def test_nothing_is_left_open_or_created_on_a_config_error(project: Path) -> None:
@@ -348,11 +368,15 @@ def test_nothing_is_left_open_or_created_on_a_config_error(project: Path) -> Non
 
 
 def test_the_core_never_imports_local_env() -> None:
-    """Only the command line (``edgekit dev``) may use it, outside the bindings themselves."""
+    """Only the edges may use it, outside the bindings themselves: runtime adapters (the WASI
+    component opens local stores), the command line, builds, previews and the pytest plugin."""
     package = Path(__file__).parents[2] / "edgekit"
+    tooling = {"bindings", "runtime", "cli", "build", "preview"}
     importers = [
         str(path.relative_to(package))
         for path in package.rglob("*.py")
-        if not {"bindings", "cli"} & set(path.parts) and "local_env" in path.read_text(encoding="utf-8")
+        if not tooling & set(path.relative_to(package).parts)
+        and path.name != "pytest_plugin.py"
+        and "local_env" in path.read_text(encoding="utf-8")
     ]
     assert importers == []

@@ -1,11 +1,13 @@
-"""``edgekit dev``: finding the app, clear errors, and a real server on loopback."""
+"""``edgekit dev``: finding the app, clear errors, runtimes, and a real server on loopback."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
 import time
+import types
 import urllib.request
 from pathlib import Path
 
@@ -13,7 +15,9 @@ import pytest
 
 from edgekit import App
 from edgekit.cli import main
-from edgekit.cli.dev import AppNotFoundError, load_app
+from edgekit.cli.project import AppNotFoundError, load_app
+
+pytestmark = pytest.mark.cpython_only  # serves on sockets, runs subprocesses
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +31,11 @@ def test_load_app_from_a_file_and_a_module(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("target", "message"),
-    [("missing_file.py", "no such file"), ("no_such_module_xyz:app", "cannot import"), ("examples.hello.app:nope", "no edgekit App named 'nope'")],
+    [
+        ("missing_file.py", "no such file"),
+        ("no_such_module_xyz:app", "cannot import"),
+        ("examples.hello.app:nope", "no edgekit App named 'nope'"),
+    ],
 )
 def test_load_app_says_what_is_wrong(target: str, message: str) -> None:
     with pytest.raises(AppNotFoundError, match=message):
@@ -52,12 +60,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(args: list[str], cwd: Path, path: str) -> bytes:
-    """Start ``edgekit dev`` with ``args``, GET ``path`` once it answers, stop it."""
+def _serve(args: list[str], cwd: Path, path: str, log: list[str] | None = None) -> bytes:
+    """Start ``edgekit dev`` with ``args``, GET ``path`` once it answers, stop it (its output into ``log``)."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "edgekit", "dev", *args, "--port", str(port)],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 20
@@ -72,7 +82,9 @@ def _serve(args: list[str], cwd: Path, path: str) -> bytes:
                 time.sleep(0.2)
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        output = server.communicate(timeout=10)[0]
+        if log is not None:
+            log.extend(output.decode().splitlines())
 
 
 def test_dev_serves_the_example_over_http() -> None:
@@ -106,3 +118,79 @@ def test_dev_refuses_a_missing_config(capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["dev", "examples/hello/app.py", "--config", "nowhere.toml"]) == 2
     assert "no such config file" in capsys.readouterr().err
 
+
+def test_dev_logs_each_request_with_its_cpu_time() -> None:
+    log: list[str] = []
+    _serve(["examples/hello/app.py", "--cpu-budget-ms", "500"], ROOT, "/hello/edge", log)
+    lines = [line for line in log if line.startswith("GET /hello/edge 200 ")]
+    assert len(lines) == 1, log
+    assert re.fullmatch(r"GET /hello/edge 200 [0-9.]+ms cpu [0-9.]+ms \(\d+% of 500ms\)", lines[0]), lines[0]
+
+
+def test_dev_says_when_the_port_is_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["dev", "examples/hello/app.py", "--port", str(port)]) == 1
+    assert f"port {port} on 127.0.0.1 is in use" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("runtime", ["pyodide", "wasi"])
+def test_dev_hands_other_runtimes_to_their_preview_module(
+    runtime: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = []
+    fake = types.ModuleType(f"edgekit.preview.{runtime}")
+    fake.serve = lambda app, **options: calls.append((app, options)) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, f"edgekit.preview.{runtime}", fake)
+    (tmp_path / "wrangler.toml").write_text('name = "x"\n')
+    port = _free_port()
+    args = ["dev", "app.py", "--runtime", runtime, "--port", str(port), "--reload", "--state-dir", "st"]
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 0
+    ((app, options),) = calls
+    log = options.pop("log")
+    assert app == "app.py" and callable(log)
+    assert options == {
+        "config": tmp_path / "wrangler.toml",
+        "host": "127.0.0.1",
+        "port": port,
+        "state_dir": Path("st"),
+        "reload": True,
+    }
+
+
+def test_dev_passes_the_exit_code_of_the_runtime_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = types.ModuleType("edgekit.preview.wasi")
+    fake.serve = lambda app, **options: 1  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "edgekit.preview.wasi", fake)
+    assert main(["dev", "app.py", "--runtime", "wasi", "--port", str(_free_port())]) == 1
+
+
+def test_dev_says_when_a_runtime_is_not_available(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "edgekit.preview.pyodide", None)
+    assert main(["dev", "app.py", "--runtime", "pyodide", "--port", str(_free_port())]) == 2
+    assert "the pyodide runtime is not available" in capsys.readouterr().err
+
+
+def test_budget_options_are_for_cpython_only(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dev", "app.py", "--runtime", "wasi", "--enforce", "--port", str(_free_port())]) == 2
+    assert "--runtime cpython only" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", [["--runtime", "jvm"], ["--cpu-budget-ms", "0"], ["--cpu-budget-ms", "soon"]])
+def test_bad_options_are_usage_errors(option: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["dev", "app.py", *option])
+    assert exit_info.value.code == 2
+
+
+def test_dev_help_documents_runtimes_and_budgets(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["dev", "--help"])
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    assert "--runtime {cpython,pyodide,wasi}" in out and "--cpu-budget-ms" in out and "--enforce" in out

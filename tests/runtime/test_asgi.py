@@ -194,3 +194,70 @@ def _lifespan(asgi: ASGIApp) -> list[dict]:
 
     run(asgi({"type": "lifespan"}, receive, send))
     return sent
+
+
+def test_the_peer_address_reaches_the_request_and_ip_restriction():
+    from edgekit.middleware.ip_restriction import ip_restriction
+
+    app = App()
+    app.use(ip_restriction(allow=["10.0.0.0/8"]))
+    app.get("/")(lambda c: c.req.raw.remote_address)
+
+    async def call(peer: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=ASGIApp(app), client=(peer, 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            # A forged CF-Connecting-IP must not beat the real peer outside Workers.
+            return await http.get("/", headers={"cf-connecting-ip": "10.0.0.1"})
+
+    allowed, refused = run(call("10.1.2.3")), run(call("203.0.113.9"))
+    assert (allowed.status_code, allowed.text) == (200, "10.1.2.3")
+    assert refused.status_code == 403
+
+
+def test_an_endless_stream_stops_when_the_client_disconnects():
+    produced = []
+    closed = asyncio.Event()
+
+    async def forever():
+        try:
+            while True:
+                produced.append(len(produced))
+                yield b"tick\n"
+                await asyncio.sleep(0.001)
+        finally:
+            closed.set()
+
+    app = App()
+    app.get("/events")(lambda c: Response(forever(), headers={"content-type": "text/event-stream"}))
+
+    async def scenario() -> list[dict]:
+        sent: list[dict] = []
+        gone = asyncio.Event()
+
+        async def receive() -> dict:
+            await gone.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+            if len(sent) == 5:
+                gone.set()  # the client leaves after a few chunks
+
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/events",
+            "raw_path": b"/events",
+            "query_string": b"",
+            "headers": [(b"host", b"testserver")],
+            "scheme": "http",
+        }
+        await asyncio.wait_for(ASGIApp(app)(scope, receive, send), 2)
+        await asyncio.wait_for(closed.wait(), 1)
+        return sent
+
+    sent = run(scenario())
+    count = len(produced)
+    run(asyncio.sleep(0.02))
+    assert len(produced) == count  # the producer is gone, not running on in the background
+    assert 4 <= len(sent) <= 8

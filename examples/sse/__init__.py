@@ -1,0 +1,1 @@
+"""Server-sent events: a clock that streams ticks to the browser."""
