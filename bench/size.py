@@ -3,6 +3,8 @@
 * ``own_py_kb``: the framework's own ``.py`` files (its top-level packages,
   as listed in its wheel's RECORD; for edgekit: every ``.py`` under
   ``edgekit/`` in the tree).
+* ``core_py_kb`` (edgekit only): the ``.py`` files a bare app loads while serving
+  a GET with a path param and a JSON POST (the size target is on this figure).
 * ``installed_kb``: every file it installs plus its dependency closure's
   (required dependencies only, markers evaluated for this interpreter, extras
   off), as listed in each distribution's RECORD, ``__pycache__`` left out
@@ -92,6 +94,34 @@ def edgekit_tree() -> tuple[int, int, dict[str, int]]:
     return py, every, parts
 
 
+# A bare app serving a GET with a path param and a JSON POST, in a fresh interpreter;
+# prints the bytes of the edgekit modules it loaded.
+_CORE_PROBE = """
+import asyncio, os, sys
+from edgekit import App
+app = App()
+app.get("/users/:id")(lambda c: c.json({"id": c.req.param("id")}))
+@app.post("/echo")
+async def echo(c):
+    return c.json(await c.req.json())
+async def main():
+    await (await app.request("/users/1")).text()
+    await (await app.request("/echo", method="POST", json={"a": 1})).text()
+asyncio.run(main())
+print(sum(os.path.getsize(m.__file__) for n, m in sys.modules.items() if n.split(".")[0] == "edgekit"))
+"""
+
+
+def edgekit_core() -> int:
+    """Bytes of edgekit source a bare app loads: the core; middleware, helpers, bindings,
+    the CLI and the builds are separate modules, loaded only by apps that use them."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _CORE_PROBE], capture_output=True, text=True, check=True, cwd=REPO)
+    return int(out.stdout)
+
+
 def measure(frameworks: list[str] | None = None) -> list[dict]:
     rows = []
     for fw in FRAMEWORKS:
@@ -103,7 +133,8 @@ def measure(frameworks: list[str] | None = None) -> list[dict]:
                 continue
             # No required dependency (pyproject: dependencies = []): the package is all.
             py, every, parts = edgekit_tree()
-            rows.append({"framework": fw.name, "own_py_kb": _kb(py), "installed_kb": _kb(every), "dists": 1,
+            rows.append({"framework": fw.name, "own_py_kb": _kb(py), "core_py_kb": _kb(edgekit_core()),
+                         "installed_kb": _kb(every), "dists": 1,
                          "parts_kb": {k: _kb(v) for k, v in sorted(parts.items(), key=lambda kv: -kv[1])}})
             continue
         dist = metadata.distribution(fw.dist)

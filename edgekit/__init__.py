@@ -8,12 +8,15 @@ dependency.
 from .app import App
 from .context import Context
 from .execution_context import ExecutionContext
-from .formdata import File, FormData
 from .headers import Headers
 from .http_exception import HTTPException
 from .request import Request
 from .response import Response
 from .url import URL, URLSearchParams
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .formdata import File, FormData
 
 __version__ = "0.1.0"
 
@@ -30,3 +33,12 @@ __all__ = [
     "Response",
     "URLSearchParams",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # Forms are loaded on first use: most apps never parse one, and every import is start-up time.
+    if name in ("File", "FormData"):
+        from . import formdata
+
+        return getattr(formdata, name)
+    raise AttributeError(f"module 'edgekit' has no attribute {name!r}")

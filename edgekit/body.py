@@ -29,7 +29,6 @@ from __future__ import annotations
 import builtins
 
 from . import json_codec
-from .formdata import FormData, encode_multipart, parse_form
 from .headers import Headers
 from .url import URLSearchParams, encode_utf8
 
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterable, AsyncIterator, Callable
     from typing import Any, Union
 
+    from .formdata import FormData
     from .headers import HeadersInit
 
     BodyInit = Union[str, bytes, bytearray, memoryview, URLSearchParams, FormData, AsyncIterable[Any]]
@@ -60,8 +60,10 @@ def extract_body(
         return bytes(body), None, None
     if isinstance(body, URLSearchParams):
         return str(body).encode("ascii"), None, FORM_URLENCODED_UTF8
-    if isinstance(body, FormData):
-        data, content_type = encode_multipart(body)
+    # A FormData encodes itself: this module does not load the form code up front.
+    encode_multipart = getattr(body, "_encode_multipart", None)
+    if encode_multipart is not None:
+        data, content_type = encode_multipart()
         return data, None, content_type
     if hasattr(body, "__aiter__"):
         return None, _chunks(body), None
@@ -232,6 +234,8 @@ class Body:
 
     async def form(self) -> FormData:
         """The body as a form, by its Content-Type (see :func:`~edgekit.formdata.parse_form`)."""
+        from .formdata import parse_form
+
         return parse_form(await self._read(), self.headers.get("content-type"))
 
     def _clone_body(self) -> tuple[builtins.bytes | None, AsyncIterator[builtins.bytes] | None]:

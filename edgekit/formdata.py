@@ -80,6 +80,10 @@ class FormData:
     def __init__(self) -> None:
         self._entries: list[tuple[str, str | File]] = []
 
+    def _encode_multipart(self) -> tuple[bytes, str]:
+        """``(body, content_type)`` when a FormData is given as a Request or Response body."""
+        return encode_multipart(self)
+
     @staticmethod
     def _entry(name: str, value: str | File, filename: str | None) -> tuple[str, str | File]:
         if not isinstance(name, str):

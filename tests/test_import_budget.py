@@ -25,3 +25,31 @@ def test_from_edgekit_import_app_loads_nothing_heavy() -> None:
     heavy = [m for m in loaded if m.split(".")[0] in HEAVY]
     assert heavy == []
     assert all(m.startswith("edgekit") or m == "__future__" for m in loaded), loaded
+
+
+# A bare app serving a GET with a path param and a JSON POST: what every Worker loads.
+BARE_APP = """
+import asyncio, os, sys
+from edgekit import App
+app = App()
+app.get("/users/:id")(lambda c: c.json({"id": c.req.param("id")}))
+@app.post("/echo")
+async def echo(c):
+    return c.json(await c.req.json())
+async def main():
+    await (await app.request("/users/1")).text()
+    await (await app.request("/echo", method="POST", json={"a": 1})).text()
+asyncio.run(main())
+loaded = [m for m in sys.modules if m == "edgekit" or m.startswith("edgekit.")]
+print(sum(os.path.getsize(sys.modules[m].__file__) for m in loaded), *sorted(loaded))
+"""
+CORE_BUDGET_BYTES = 150 * 1024
+
+
+def test_a_bare_app_loads_less_than_150_kb_of_edgekit_source() -> None:
+    size, *modules = subprocess.run(
+        [sys.executable, "-c", BARE_APP], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert int(size) < CORE_BUDGET_BYTES, modules
+    # Loaded on first use only: the full URL parser, forms and the fallback routers.
+    assert not {"edgekit.url_parser", "edgekit.formdata", "edgekit.router.trie", "edgekit.router.linear"} & set(modules)

@@ -11,10 +11,13 @@ answers; they differ only in speed and build cost:
 """
 
 from .base import METHOD_ALL, Route
-from .linear import LinearRouter
 from .regexp import RegExpRouter, UnsupportedTableError
 from .smart import SmartRouter
-from .trie import TrieRouter
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .linear import LinearRouter
+    from .trie import TrieRouter
 
 __all__ = [
     "METHOD_ALL",
@@ -25,3 +28,16 @@ __all__ = [
     "TrieRouter",
     "UnsupportedTableError",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The App's default never needs these unless its table falls back: load them on use.
+    if name == "TrieRouter":
+        from .trie import TrieRouter
+
+        return TrieRouter
+    if name == "LinearRouter":
+        from .linear import LinearRouter
+
+        return LinearRouter
+    raise AttributeError(f"module 'edgekit.router' has no attribute {name!r}")

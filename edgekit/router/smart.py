@@ -9,11 +9,11 @@ at the start of a pattern.
 from __future__ import annotations
 
 from .regexp import RegExpRouter, UnsupportedTableError
-from .trie import TrieRouter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .base import MatchResult
+    from .trie import TrieRouter
 
 
 class SmartRouter:
@@ -38,6 +38,8 @@ class SmartRouter:
         try:
             return self.active.match(method, path)
         except UnsupportedTableError:
+            from .trie import TrieRouter
+
             trie = TrieRouter()
             trie.routes = self.active.routes
             self.active = trie
