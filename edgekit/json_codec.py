@@ -241,16 +241,49 @@ def dumps(obj: Any) -> bytes:
 
 
 def loads(data: bytes | str) -> Any:
-    """Parse strict JSON text (``bytes`` must be UTF-8); raises ValueError when it is not JSON."""
+    """Parse strict JSON text (``bytes`` must be UTF-8); raises ValueError when it is not JSON.
+
+    Arrays and objects may nest :data:`MAX_DEPTH` levels deep.
+    """
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if _nested_too_deeply(data):
+        raise ValueError(f"invalid JSON: nested more than {MAX_DEPTH} levels deep")
     backend = _msgspec if _msgspec is not None else _backend()
     if backend:
         try:
             return backend[1](data)  # type: ignore[index]
         except Exception:  # noqa: BLE001 - msgspec's verdict is not final: the stdlib decides below
             pass
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        data = bytes(data).decode("utf-8")
-    try:
-        return _stdlib_codec()[1](data)
-    except RecursionError:
-        raise ValueError("invalid JSON: nested too deeply") from None
+    if isinstance(data, bytes):
+        data = data.decode("utf-8")
+    return _stdlib_codec()[1](data)
+
+
+MAX_DEPTH = 500
+"""How deeply :func:`loads` lets arrays and objects nest.
+
+The stdlib parser recurses per level: CPython refuses past its recursion limit (about
+1,000 levels), but in Pyodide a few thousand levels overflow the JavaScript stack and
+abort the whole runtime instead of raising RecursionError, so one request body of
+brackets would take a Worker's isolate down.  One limit, below both, on every path.
+"""
+
+
+def _nested_too_deeply(data: bytes | str) -> bool:
+    if isinstance(data, bytes):
+        if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
+            return False
+        text = data.decode("utf-8", "replace")
+    else:
+        text = data
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    import itertools
+    import re
+
+    # Brackets inside strings do not nest: drop the strings, keep the brackets, and take
+    # the deepest running sum, every step in C.
+    brackets = re.sub(r"[^\[\]{}]+", "", re.sub(r'"(?:[^"\\]|\\.)*"', "", text))
+    steps = map({"[": 1, "{": 1, "]": -1, "}": -1}.__getitem__, brackets)
+    return max(itertools.accumulate(steps), default=0) > MAX_DEPTH

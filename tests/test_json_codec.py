@@ -43,11 +43,26 @@ def both_paths(function, *args):
 
 # (value, JSON.stringify(value)) recorded from Node 20.
 NUMBERS = [
-    (0, "0"), (-0.0, "0"), (1, "1"), (-3, "-3"), (0.1, "0.1"), (1e21, "1e+21"), (1e20, "100000000000000000000"),
-    (1e-7, "1e-7"), (1e-6, "0.000001"), (123456789012345678.0, "123456789012345680"), (1.5e300, "1.5e+300"),
-    (5e-324, "5e-324"), (2.0**53, "9007199254740992"), (12345.5, "12345.5"),
-    (1.7976931348623157e308, "1.7976931348623157e+308"), (-1e-300, "-1e-300"), (0.000001234, "0.000001234"),
-    (100.0, "100"), (1e16, "10000000000000000"), (9.999999999999999e20, "999999999999999900000"),
+    (0, "0"),
+    (-0.0, "0"),
+    (1, "1"),
+    (-3, "-3"),
+    (0.1, "0.1"),
+    (1e21, "1e+21"),
+    (1e20, "100000000000000000000"),
+    (1e-7, "1e-7"),
+    (1e-6, "0.000001"),
+    (123456789012345678.0, "123456789012345680"),
+    (1.5e300, "1.5e+300"),
+    (5e-324, "5e-324"),
+    (2.0**53, "9007199254740992"),
+    (12345.5, "12345.5"),
+    (1.7976931348623157e308, "1.7976931348623157e+308"),
+    (-1e-300, "-1e-300"),
+    (0.000001234, "0.000001234"),
+    (100.0, "100"),
+    (1e16, "10000000000000000"),
+    (9.999999999999999e20, "999999999999999900000"),
 ]
 
 
@@ -58,16 +73,22 @@ def test_numbers_are_written_as_javascript_writes_them(backend, value, text):
         assert format_number(value) == text
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    ({"z": 1, "a": {"y": [1, 2, {"b": None}], "x": ""}}, '{"z":1,"a":{"y":[1,2,{"b":null}],"x":""}}'),
-    ("\u2028\u2029<>&'\"\\/\x00\x1f\x7f é😀\b\f\n\r\t", '"\u2028\u2029<>&\'\\"\\\\/\\u0000\\u001f\x7f é😀\\b\\f\\n\\r\\t"'),
-    ([True, False, None], "[true,false,null]"),
-    ("\ud800x\udc00", '"\\ud800x\\udc00"'),
-    ((1, [2.5, "x"]), '[1,[2.5,"x"]]'),
-    ({1: "a", "b": 1.0}, '{"1":"a","b":1}'),
-    ([float("nan"), float("inf"), -float("inf")], "[null,null,null]"),
-    (123456789012345678901234567890, "123456789012345678901234567890"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ({"z": 1, "a": {"y": [1, 2, {"b": None}], "x": ""}}, '{"z":1,"a":{"y":[1,2,{"b":null}],"x":""}}'),
+        (
+            "\u2028\u2029<>&'\"\\/\x00\x1f\x7f é😀\b\f\n\r\t",
+            '"\u2028\u2029<>&\'\\"\\\\/\\u0000\\u001f\x7f é😀\\b\\f\\n\\r\\t"',
+        ),
+        ([True, False, None], "[true,false,null]"),
+        ("\ud800x\udc00", '"\\ud800x\\udc00"'),
+        ((1, [2.5, "x"]), '[1,[2.5,"x"]]'),
+        ({1: "a", "b": 1.0}, '{"1":"a","b":1}'),
+        ([float("nan"), float("inf"), -float("inf")], "[null,null,null]"),
+        (123456789012345678901234567890, "123456789012345678901234567890"),
+    ],
+)
 def test_values_are_written_as_javascript_writes_them(backend, value, text):
     assert dumps(value) == text.encode("utf-8")
 
@@ -84,32 +105,65 @@ def test_subclasses_of_json_types_are_written_by_value(backend):
     assert dumps({"c": Color.RED, Name.ADA: [Name.ADA]}) == b'{"c":1,"ada":["ada"]}'
 
 
-@pytest.mark.parametrize("value", [
-    {1.5: 1}, {True: 1}, {None: 1}, {(1, 2): 1}, {1, 2}, b"x", datetime.date(2020, 1, 1), object(), [frozenset()],
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        {1.5: 1},
+        {True: 1},
+        {None: 1},
+        {(1, 2): 1},
+        {1, 2},
+        b"x",
+        datetime.date(2020, 1, 1),
+        object(),
+        [frozenset()],
+    ],
+)
 def test_what_json_cannot_carry_is_refused_on_every_path(backend, value):
     with pytest.raises(TypeError):
         dumps(value)
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ('{"a": [1, 2.5, "x", null, true], "b": {"c": "é"}}', {"a": [1, 2.5, "x", None, True], "b": {"c": "é"}}),
-    (" \n 1 \t", 1),
-    ("12345678901234567890", 12345678901234567890),
-    ('{"a":1,"a":2}', {"a": 2}),
-    ('"\\ud800"', "\ud800"),
-    ("1E400", math.inf),
-    ("-0", 0),
-    (b'{"a": 1}', {"a": 1}),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('{"a": [1, 2.5, "x", null, true], "b": {"c": "é"}}', {"a": [1, 2.5, "x", None, True], "b": {"c": "é"}}),
+        (" \n 1 \t", 1),
+        ("12345678901234567890", 12345678901234567890),
+        ('{"a":1,"a":2}', {"a": 2}),
+        ('"\\ud800"', "\ud800"),
+        ("1E400", math.inf),
+        ("-0", 0),
+        (b'{"a": 1}', {"a": 1}),
+    ],
+)
 def test_loads(backend, text, value):
     assert loads(text) == value
 
 
-@pytest.mark.parametrize("text", [
-    "", " ", "NaN", "Infinity", "-Infinity", "[1,]", "{'a': 1}", "'a'", '{"a":1} x', "01", "1.", ".5", "+1",
-    '"\x01"', "\ufeff1", "[" * 100000, b"\xff", "nul",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "[1,]",
+        "{'a': 1}",
+        "'a'",
+        '{"a":1} x',
+        "01",
+        "1.",
+        ".5",
+        "+1",
+        '"\x01"',
+        "\ufeff1",
+        "[" * 100000,
+        b"\xff",
+        "nul",
+    ],
+)
 def test_loads_rejects_what_is_not_json(backend, text):
     with pytest.raises(ValueError):
         loads(text)
@@ -128,8 +182,9 @@ def test_the_environment_variable_forces_the_stdlib(monkeypatch):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=5) | st.integers(), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5) | st.integers(), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -172,3 +227,21 @@ def test_both_paths_read_the_same(text):
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_floats_round_trip_as_doubles(value):
     assert float(loads(dumps(value))) == value
+
+
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_nesting_is_limited_the_same_on_every_path(backend, as_bytes):
+    limit = json_codec.MAX_DEPTH
+
+    def text(depth: int) -> str:
+        return "[" * depth + "]" * depth
+
+    def parse(text: str):
+        return loads(text.encode() if as_bytes else text)
+
+    assert parse(text(limit)) is not None
+    for deep in (text(limit + 1), "[" * 100_000, '{"a":' * (limit + 1) + "1" + "}" * (limit + 1)):
+        with pytest.raises(ValueError, match="nested more than"):
+            parse(deep)
+    # Brackets inside strings are text, not nesting.
+    assert parse('["' + "[{" * 5_000 + '"]') == ["[{" * 5_000]

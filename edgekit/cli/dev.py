@@ -139,6 +139,8 @@ def check_port(host: str, port: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Without APP, Pyodide serves the Worker entry that wrangler.toml's ``main`` names.
+    worker_main = args.app is None and args.runtime == "pyodide"
     args.app = app_target(args.app)
     config = find_config(args.app, args.config)
     check_port(args.host, args.port)
@@ -150,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     serve = preview.serve
     return int(
         serve(
-            args.app,
+            "" if worker_main else args.app,
             config=config,
             host=args.host,
             port=args.port,

@@ -1,0 +1,11 @@
+"""The todo example as a Python Worker: the entry module that ``main`` in wrangler.toml names.
+
+Workers imports this file and looks for ``Default``; the modules beside it (``app.py``) are
+uploaded with it, and edgekit comes from ``python_modules/`` (``python -m edgekit.build.cloudflare``).
+"""
+
+from app import app
+
+from edgekit.runtime.cloudflare import worker_entrypoint
+
+Default = worker_entrypoint(app)
