@@ -51,4 +51,9 @@ async def later(c):
     return c.text("scheduled")
 
 
+@app.get("/later/value")
+async def later_value(c):
+    return c.text(await c.env.CACHE.get("later") or "")
+
+
 app.route("/", todos)
