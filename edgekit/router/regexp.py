@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from .base import MatchResult, Route
 
     Resolver = Callable[[Match[str], str], MatchResult]
+    # (route, the pattern that matches or may match, whether it surely matches)
+    ChainEntry = tuple[Route, Pattern | None, bool]
 
 _NO_PARAMS: dict[str, str] = {}
 # A static path whose chain is computed on its first request.
@@ -152,81 +154,121 @@ class _Regex:
 
         return link
 
-    def _chain(self, marker: int, branch: Pattern) -> list[tuple[Route, Pattern | None]]:
-        """The routes that can match a path taken by ``branch``: (route, containing pattern or None).
+    def _chain(self, marker: int, branch: Pattern) -> list[ChainEntry]:
+        """The routes that can match a path taken by ``branch``, as ``(route, pattern, certain)``.
 
         A route whose every pattern is static (the dict answers those paths),
         provably disjoint, or an earlier branch of this regex (which would have
-        matched first) cannot match, and is left out; one that contains the
-        branch always matches; any other is confirmed per request. "Earlier
+        matched first) cannot match, and is left out. One that contains the
+        branch always matches (``certain``, with that pattern); any other is
+        confirmed per request, against its one pattern that can match, or
+        against the whole route (``pattern`` None) when several can. "Earlier
         would have matched first" holds only between patterns of whole-segment
         tokens: a user regex can take more or less of the path, so the engine
         may settle on a later branch before it tries an earlier one.
         """
-        chain: list[tuple[Route, Pattern | None]] = []
+        chain: list[ChainEntry] = []
         for route in self.routes:
-            sure = None
-            possible = False
+            candidates: list[Pattern] = []
             for pattern in route.patterns:
                 if contains(pattern, branch):
-                    # An earlier alternative that may match too gives the params: confirm instead.
-                    sure = None if possible else pattern
-                    possible = True
+                    # An earlier candidate that may match too gives the params: confirm instead.
+                    candidates.append(pattern)
                     break
                 if pattern.is_static or disjoint(pattern, branch):
                     continue
                 if not (pattern.opaque or branch.opaque) and self.priority.get(pattern.key, marker) < marker:
                     continue
-                possible = True
-            if sure is not None or possible:
-                chain.append((route, sure))
+                candidates.append(pattern)
+            if len(candidates) == 1:
+                chain.append((route, candidates[0], contains(candidates[0], branch)))
+            elif candidates:
+                chain.append((route, None, False))
         return chain
 
 
-def _resolver(branch: Pattern, groups: list[int], chain: list[tuple[Route, Pattern | None]]) -> Resolver:
+def _resolver(branch: Pattern, groups: list[int], chain: list[ChainEntry]) -> Resolver:
     """Write the function that turns a match of ``branch`` into its handler chain.
 
     Generated once per branch so that a request pays for exactly the dicts it
     needs: no loop, no per-entry tests (the approach of compiled routers such
-    as Falcon's).
+    as Falcon's). A route that matches only some paths of the branch is
+    confirmed by comparing the branch's groups with its literals where both
+    are plain segments (``/pulls/:n/reviews`` on a path taken by
+    ``/pulls/comments/:id`` needs ``id == "reviews"``), and by its own matcher
+    otherwise.
     """
-    if all(sure is not None and not sure.names for _, sure in chain):
-        constant = [(route.handler, _NO_PARAMS) for route, _ in chain]
+    if all(certain and pattern is not None and not pattern.names for _, pattern, certain in chain):
+        constant = [(route.handler, _NO_PARAMS) for route, _, _ in chain]
         return lambda m, path: constant
     namespace: dict[str, Any] = {"NO_PARAMS": _NO_PARAMS}
-    entries: list[tuple[int, str | None]] = []  # (index, params expression or None to confirm)
     used: dict[int, str] = {}  # regex group -> local name
-    for i, (route, sure) in enumerate(chain):
+
+    def group(position: int) -> str:
+        return used.setdefault(groups[position], f"v{len(used)}")
+
+    body = []
+    entries = []  # (handler, params) expressions while every entry is unconditional
+    for i, (route, pattern, certain) in enumerate(chain):
         namespace[f"h{i}"] = route.handler
-        if sure is None:
+        conditions = [] if certain or pattern is None else _conditions(pattern, branch, group)
+        if pattern is None or conditions is None:
             namespace[f"r{i}"] = route.match
-            entries.append((i, None))
+            body += [f"p = r{i}(path)", "if p is not None:", f"    result.append((h{i}, p))"]
+            entries = None
             continue
-        items = []
-        seen = set()
-        for position, token in enumerate(sure.tokens):
-            if token.name is None or token.name in seen:
-                continue
-            seen.add(token.name)
-            mine = branch.tokens[position]
-            value = repr(mine.text) if mine.kind == LITERAL else used.setdefault(groups[position], f"v{len(used)}")
-            items.append(f"{token.name!r}: {value}")
-        entries.append((i, "{" + ", ".join(items) + "}" if items else "NO_PARAMS"))
+        entry = f"(h{i}, {_params(pattern, branch, group)})"
+        if conditions:
+            body += [f"if {' and '.join(conditions)}:", f"    result.append({entry})"]
+            entries = None
+        else:
+            body.append(f"result.append({entry})")
+            entries = None if entries is None else [*entries, entry]
     lines = ["def resolve(m, path):"]
     if used:
         lines.append(f"    {', '.join(used.values())} = m.group({', '.join(map(str, used))})")
-    if all(params is not None for _, params in entries):
-        lines.append("    return [" + ", ".join(f"(h{i}, {params})" for i, params in entries) + "]")
+    if entries is not None:
+        lines.append(f"    return [{', '.join(entries)}]")
     else:
-        lines.append("    result = []")
-        for i, params in entries:
-            if params is None:
-                lines += [f"    p = r{i}(path)", "    if p is not None:", f"        result.append((h{i}, p))"]
-            else:
-                lines.append(f"    result.append((h{i}, {params}))")
-        lines.append("    return result")
+        lines += ["    result = []", *("    " + line for line in body), "    return result"]
     exec("\n".join(lines), namespace)  # noqa: S102 - source built above from repr()'d names only
     return namespace["resolve"]  # type: ignore[no-any-return]
+
+
+def _params(pattern: Pattern, branch: Pattern, group: Callable[[int], str]) -> str:
+    """The params of ``pattern`` on a path taken by ``branch``, as a dict expression."""
+    items = []
+    seen = set()
+    for position, token in enumerate(pattern.tokens):
+        if token.name is None or token.name in seen:
+            continue
+        seen.add(token.name)
+        mine = branch.tokens[position]
+        items.append(f"{token.name!r}: {repr(mine.text) if mine.kind == LITERAL else group(position)}")
+    return "{" + ", ".join(items) + "}" if items else "NO_PARAMS"
+
+
+def _conditions(pattern: Pattern, branch: Pattern, group: Callable[[int], str]) -> list[str] | None:
+    """Tests on the branch's groups that decide whether ``pattern`` matches a path the branch
+    took; None when the two are not both plain segments of the same count."""
+    plain = (LITERAL, PARAM)
+    if (
+        pattern.tail
+        or branch.tail
+        or len(pattern.tokens) != len(branch.tokens)
+        or any(t.kind not in plain for t in pattern.tokens)
+        or any(t.kind not in plain for t in branch.tokens)
+    ):
+        return None
+    conditions = []
+    for position, (mine, theirs) in enumerate(zip(branch.tokens, pattern.tokens)):
+        if theirs.kind == LITERAL and mine.kind == PARAM:
+            conditions.append(f"{group(position)} == {theirs.text!r}")
+        elif theirs.kind == LITERAL and mine.text != theirs.text:
+            return None  # disjoint, which _chain rules out; never guess
+        elif theirs.kind == PARAM and mine.kind == LITERAL and not mine.text:
+            return None
+    return conditions
 
 
 def _covers(outer: Token, inner: Token) -> bool:
