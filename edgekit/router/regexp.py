@@ -208,7 +208,7 @@ def _resolver(branch: Pattern, groups: list[int], chain: list[ChainEntry]) -> Re
         return used.setdefault(groups[position], f"v{len(used)}")
 
     body = []
-    entries = []  # (handler, params) expressions while every entry is unconditional
+    entries: list[str] | None = []  # (handler, params) expressions while every entry is unconditional
     for i, (route, pattern, certain) in enumerate(chain):
         namespace[f"h{i}"] = route.handler
         conditions = [] if certain or pattern is None else _conditions(pattern, branch, group)
