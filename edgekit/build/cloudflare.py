@@ -53,6 +53,21 @@ def _uploaded_sources(folder: Path) -> Iterator[Path]:
             yield path
 
 
+# What wrangler's default module rules upload from the Worker's folder, hidden folders included
+# (it skips only its own .wrangler): Python, WebAssembly, text and data modules.
+_MODULE_SUFFIXES = frozenset((".py", ".wasm", ".mjs", ".js", ".cjs", ".txt", ".html", ".sql", ".bin"))
+# Local output of edgekit's own tools: state of the dev server, the WASI preview's component.
+_LOCAL_OUTPUT = ".edgekit"
+
+
+def local_output_uploads(folder: Path) -> list[Path]:
+    """Files under ``folder/.edgekit`` that wrangler would upload as modules of the Worker."""
+    local = folder / _LOCAL_OUTPUT
+    if not local.is_dir():
+        return []
+    return sorted(p for p in local.rglob("*") if p.is_file() and p.suffix in _MODULE_SUFFIXES)
+
+
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
@@ -180,6 +195,16 @@ def build(app: str, *, out: Path, config: Path | None = None, log: Callable[[str
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(file, destination)
         size += file.stat().st_size
+    folder = entry.resolve().parent
+    stray = local_output_uploads(folder)
+    if stray:
+        where = sorted({"/".join(p.relative_to(folder).parts[:2]) for p in stray})
+        log(
+            f"warning: wrangler would also upload {len(stray)} file{'s' if len(stray) > 1 else ''} "
+            f"({sum(p.stat().st_size for p in stray) / 1024:.0f} KiB) that edgekit dev left in {', '.join(where)} "
+            f"beside {entry.name}: remove them before deploying, or keep the Worker's modules in a folder of "
+            "their own (src/, as edgekit new does)"
+        )
     seconds = time.perf_counter() - started
     verdict = "within" if size <= BUDGET_BYTES else "OVER"
     log(

@@ -106,3 +106,20 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert (tmp_path / "pm" / "edgekit" / "app.py").is_file()
     assert main([str(tmp_path / "missing.py"), "--out", str(tmp_path / "pm")]) == 1
     assert "no such entry module" in capsys.readouterr().err
+
+
+def test_local_output_that_wrangler_would_upload_is_reported(tmp_path: Path) -> None:
+    entry = tmp_path / "worker.py"
+    entry.write_text("import edgekit\n")
+    (tmp_path / ".edgekit" / "wasi").mkdir(parents=True)
+    (tmp_path / ".edgekit" / "wasi" / "app.wasm").write_bytes(b"\0asm" + bytes(2048))
+    (tmp_path / ".edgekit" / "state" / "d1").mkdir(parents=True)
+    (tmp_path / ".edgekit" / "state" / "d1" / "db.sqlite").write_bytes(b"SQLite")  # not a module: not reported
+    lines: list[str] = []
+    build(str(entry), out=tmp_path / "python_modules", log=lines.append)
+    warnings = [line for line in lines if line.startswith("warning:")]
+    assert len(warnings) == 1 and "upload 1 file (" in warnings[0] and ".edgekit/wasi" in warnings[0]
+    lines.clear()
+    (tmp_path / ".edgekit" / "wasi" / "app.wasm").unlink()
+    build(str(entry), out=tmp_path / "python_modules", log=lines.append)
+    assert not [line for line in lines if line.startswith("warning:")]
