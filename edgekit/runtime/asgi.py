@@ -1,11 +1,12 @@
 """ASGI adapter: serve an edgekit App with uvicorn or any ASGI server.
 
 ``ASGIApp(app, env=None)`` is an ASGI callable. Each HTTP request becomes an
-edgekit Request (the body streamed from ``receive``), goes through
-``app.fetch``, and the Response is sent back (streamed bodies chunk by
-chunk). ``wait_until`` work is scheduled on the event loop once the
-response is produced. Lifespan
-events are acknowledged; websockets are refused.
+edgekit Request (the body streamed from ``receive``, the peer's address as
+``remote_address``), goes through ``app.fetch``, and the Response is sent back
+(streamed bodies chunk by chunk; a stream stops when the client disconnects).
+``wait_until`` work is scheduled on the event loop once the response is
+produced. Lifespan events run the ``on_startup``/``on_shutdown`` hooks;
+websockets are refused.
 """
 
 from __future__ import annotations
