@@ -94,32 +94,15 @@ def edgekit_tree() -> tuple[int, int, dict[str, int]]:
     return py, every, parts
 
 
-# A bare app serving a GET with a path param and a JSON POST, in a fresh interpreter;
-# prints the bytes of the edgekit modules it loaded.
-_CORE_PROBE = """
-import asyncio, os, sys
-from edgekit import App
-app = App()
-app.get("/users/:id")(lambda c: c.json({"id": c.req.param("id")}))
-@app.post("/echo")
-async def echo(c):
-    return c.json(await c.req.json())
-async def main():
-    await (await app.request("/users/1")).text()
-    await (await app.request("/echo", method="POST", json={"a": 1})).text()
-asyncio.run(main())
-print(sum(os.path.getsize(m.__file__) for n, m in sys.modules.items() if n.split(".")[0] == "edgekit"))
-"""
-
-
 def edgekit_core() -> int:
-    """Bytes of edgekit source a bare app loads: the core; middleware, helpers, bindings,
-    the CLI and the builds are separate modules, loaded only by apps that use them."""
+    """Bytes of edgekit source a bare app loads (``bench/bare_app.py``): the core; middleware,
+    helpers, bindings, the CLI and the builds are separate modules, loaded only by apps that use them."""
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", _CORE_PROBE], capture_output=True, text=True, check=True, cwd=REPO)
-    return int(out.stdout)
+    script = os.path.join(HERE, "bare_app.py")
+    out = subprocess.run([sys.executable, script], capture_output=True, text=True, check=True, cwd=REPO)
+    return int(out.stdout.split()[0])
 
 
 def measure(frameworks: list[str] | None = None) -> list[dict]:

@@ -20,6 +20,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 T = TypeVar("T")
 
 
+try:
+    import msgspec
+except ImportError:  # Pyodide offline, or an install without edgekit[speed]: the callable paths still run
+    msgspec = None
+
+needs_msgspec = pytest.mark.skipif(msgspec is None, reason="msgspec is not installed")
+
+
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run one coroutine to completion (tests stay sync and plugin-free)."""
     return asyncio.run(coro)

@@ -9,14 +9,7 @@ import pytest
 from edgekit import App
 from edgekit.helpers.validator import validator
 from edgekit.openapi import describe_route, generate, openapi
-from tests.conftest import run
-
-try:
-    import msgspec
-except ImportError:  # Pyodide offline, or an install without edgekit[speed]: the callable tests still run
-    msgspec = None
-
-needs_msgspec = pytest.mark.skipif(msgspec is None, reason="msgspec is not installed")
+from tests.conftest import msgspec, needs_msgspec, run
 
 if msgspec is not None:
 
