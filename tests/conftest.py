@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -26,6 +27,12 @@ except ImportError:  # Pyodide offline, or an install without edgekit[speed]: th
     msgspec = None
 
 needs_msgspec = pytest.mark.skipif(msgspec is None, reason="msgspec is not installed")
+
+
+def run_pytest(folder: os.PathLike[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """pytest run in a fresh interpreter on the project in ``folder`` (its own rootdir, no cache)."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+    return subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=120)
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

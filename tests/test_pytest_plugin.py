@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from edgekit import App
-from tests.conftest import run
+from tests.conftest import run, run_pytest
 
 pytestmark = pytest.mark.cpython_only  # sqlite3-backed fixtures, pytest in a subprocess
 
@@ -68,12 +66,6 @@ def test_the_plugin_is_registered_for_any_project(tmp_path: Path) -> None:
         "    asyncio.run(edgekit_d1.prepare('INSERT INTO t VALUES (1)').run())\n"
         "    assert edgekit_env(DB=edgekit_d1).DB is edgekit_d1\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--strict-markers", "-p", "no:cacheprovider", str(tmp_path)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_pytest(tmp_path, "--strict-markers", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 from edgekit.cli import main
 from edgekit.cli.scaffold import FILES
+from tests.conftest import run_pytest
 
 pytestmark = pytest.mark.cpython_only  # runs the new project's tests in a subprocess
 
@@ -25,13 +25,7 @@ def test_new_project_passes_its_own_tests(tmp_path: Path, capsys: pytest.Capture
     config = tomllib.loads((project / "wrangler.toml").read_text())
     assert config["name"] == "notes-app" and config["main"] == "src/worker.py"
     assert config["kv_namespaces"][0]["binding"] == "CACHE" and config["d1_databases"][0]["binding"] == "DB"
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_pytest(project)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "7 passed" in result.stdout
 
