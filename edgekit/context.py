@@ -111,12 +111,14 @@ class Context:
         old = self._res
         if old is not None and old is not response:
             headers = response.headers
-            # A response built from the old one's headers has its cookies already.
-            cookies = headers.get_set_cookie()
+            cookies: list[str] | None = None
             for name, value in old.headers.items():
                 if name == "content-type":
                     continue
                 if name == "set-cookie":
+                    # A response built from the old one's headers has its cookies already.
+                    if cookies is None:
+                        cookies = headers.get_set_cookie()
                     if value not in cookies:
                         headers.append(name, value)
                 else:
