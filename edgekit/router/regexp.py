@@ -260,15 +260,16 @@ def _conditions(pattern: Pattern, branch: Pattern, group: Callable[[int], str]) 
         or any(t.kind not in plain for t in branch.tokens)
     ):
         return None
-    conditions = []
+    checks = []  # (position, literal) pairs, turned into code only once all of them are known
     for position, (mine, theirs) in enumerate(zip(branch.tokens, pattern.tokens)):
         if theirs.kind == LITERAL and mine.kind == PARAM:
-            conditions.append(f"{group(position)} == {theirs.text!r}")
+            checks.append((position, theirs.text))
         elif theirs.kind == LITERAL and mine.text != theirs.text:
             return None  # disjoint, which _chain rules out; never guess
         elif theirs.kind == PARAM and mine.kind == LITERAL and not mine.text:
             return None
-    return conditions
+    # Only now: ``group`` makes the resolver read that group on every request.
+    return [f"{group(position)} == {text!r}" for position, text in checks]
 
 
 def _covers(outer: Token, inner: Token) -> bool:
