@@ -13,17 +13,16 @@ app imports them; no tests, no ``.pyc``.
 The bundle is measured against :data:`BUDGET_BYTES` (256 KiB of source): Workers allow
 MBs, but every module is compiled at each cold start of an isolate (nothing is
 precompiled in Pyodide; a 149 KB package took ~100 ms to import there), and start-up is
-limited to 1 s.  Going over the budget is reported, not refused.
+limited to 1 s.  :func:`build` reports going over the budget; ``edgekit build`` then
+exits 1.
 
-    python -m edgekit.build.cloudflare [ENTRY.py] [--config wrangler.toml] [--out DIR]
+    edgekit build --target cloudflare [ENTRY.py] [--config wrangler.toml] [-o DIR]
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
 import shutil
-import sys
 import time
 import tomllib
 from pathlib import Path
@@ -34,10 +33,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-__all__ = ["BUDGET_BYTES", "build", "main", "modules_needed"]
+__all__ = ["BUDGET_BYTES", "build", "modules_needed"]
 
 BUDGET_BYTES = 256 * 1024
-_DESCRIPTION = "Vendor the part of edgekit a Python Worker imports into python_modules/."
 PACKAGE = "edgekit"
 # Folders wrangler's module rules would pick up but that are not part of the Worker.
 _SKIPPED_DIRS = {"__pycache__", "node_modules", "python_modules"}
@@ -212,31 +210,3 @@ def build(app: str, *, out: Path, config: Path | None = None, log: Callable[[str
         f"({verdict} the budget of {BUDGET_BYTES // 1024} KiB) in {seconds:.2f} s"
     )
     return BuildResult(output=out, size_bytes=size, budget_bytes=BUDGET_BYTES, seconds=seconds)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m edgekit.build.cloudflare``: the command line of :func:`build`."""
-    parser = argparse.ArgumentParser(prog="python -m edgekit.build.cloudflare", description=_DESCRIPTION)
-    parser.add_argument("entry", nargs="?", default="", help="the Worker's entry module (default: main of the config)")
-    parser.add_argument("--config", help="wrangler.toml (default: ./wrangler.toml when it exists)")
-    parser.add_argument("--out", help="the python_modules folder (default: beside the config)")
-    args = parser.parse_args(argv)
-    config = Path(args.config) if args.config else None
-    if config is None and Path("wrangler.toml").is_file():
-        config = Path("wrangler.toml")
-    if args.out:
-        out = Path(args.out)
-    elif config is not None:
-        out = config.parent / "python_modules"
-    else:
-        out = Path("python_modules")
-    try:
-        build(args.entry, out=out, config=config)
-    except BuildError as exc:
-        print(f"edgekit build: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

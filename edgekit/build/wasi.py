@@ -1,6 +1,6 @@
 """Build an edgekit app into a wasi:http component with componentize-py.
 
-``python -m edgekit.build.wasi APP -o dist/app.wasm [--config wrangler.toml] [--precompile]``
+``edgekit build --target wasi APP -o dist/app.wasm [--config wrangler.toml] [--precompile] [--strict]``
 
 componentize-py runs the component's entry module at build time and snapshots the
 interpreter: a module that is first imported while a request is served is not in the
@@ -468,40 +468,17 @@ IncomingHandler, WitWorld = exports(_app, env={env}{limit})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m edgekit.build.wasi``: build a component; exit status 1 on a build error."""
+    """``python -m edgekit.build.wasi --trace APP --trace-report FILE [--config F] [--env NAME]``:
+    the tracer :func:`build` runs in a subprocess. Builds themselves are ``edgekit build --target wasi``."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m edgekit.build.wasi", description=__doc__.split("\n\n")[0])
-    parser.add_argument("app", help="FILE.py[:NAME] or MODULE:NAME")
-    parser.add_argument("-o", "--out", type=Path, default=Path("dist/app.wasm"), help="default: dist/app.wasm")
-    parser.add_argument("--config", type=Path, help="wrangler.toml (default: beside the app, else ./wrangler.toml)")
-    parser.add_argument("--env", dest="environment", help="use the [env.NAME] section of wrangler.toml")
-    parser.add_argument("--precompile", action="store_true", help="also make a .cwasm with wasmtime compile")
-    parser.add_argument("--strict", action="store_true", help="fail when a run-time import cannot be snapshotted")
-    parser.add_argument("--dev-vars", action="store_true", help="bake .dev.vars in (local previews only)")
-    parser.add_argument("--max-body-bytes", type=int, help="largest request body accepted (default: 100 MiB)")
-    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--trace-report", help=argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(prog="python -m edgekit.build.wasi", description="the build's import tracer")
+    parser.add_argument("--trace", required=True, metavar="APP")
+    parser.add_argument("--trace-report", required=True, type=Path)
+    parser.add_argument("--config")
+    parser.add_argument("--env", dest="environment")
     args = parser.parse_args(argv)
-    if args.trace:
-        _trace_main(
-            args.app, None if args.config is None else str(args.config), args.environment, Path(args.trace_report)
-        )
-        return 0
-    try:
-        build(
-            args.app,
-            out=args.out,
-            config=args.config,
-            precompile=args.precompile,
-            strict=args.strict,
-            environment=args.environment,
-            dev_vars=args.dev_vars,
-            max_body_bytes=args.max_body_bytes,
-        )
-    except BuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    _trace_main(args.trace, args.config, args.environment, args.trace_report)
     return 0
 
 

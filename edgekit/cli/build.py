@@ -37,7 +37,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     parser.add_argument("--config", help="wrangler.toml (default: beside the app, else ./wrangler.toml)")
     parser.add_argument("--precompile", action="store_true", help="wasi: also precompile for this machine's wasmtime")
+    parser.add_argument("--strict", action="store_true", help="wasi: fail when a run-time import cannot be snapshotted")
+    parser.add_argument("--env", dest="environment", help="wasi: use the [env.NAME] section of wrangler.toml")
+    parser.add_argument("--dev-vars", action="store_true", help="wasi: bake .dev.vars in (local previews only)")
+    parser.add_argument("--max-body-bytes", type=int, help="wasi: the largest request body accepted (default: 100 MiB)")
     parser.set_defaults(run=run)
+
+
+_WASI_ONLY = ("precompile", "strict", "environment", "dev_vars", "max_body_bytes")
 
 
 def default_out(target: str, config: Path | None) -> Path:
@@ -50,8 +57,11 @@ def default_out(target: str, config: Path | None) -> Path:
 def run(args: argparse.Namespace) -> int:
     from ..build import BuildError
 
-    if args.precompile and args.target != "wasi":
-        raise CommandError("--precompile goes with --target wasi", USAGE)
+    if args.target != "wasi":
+        for name in _WASI_ONLY:
+            if getattr(args, name) not in (None, False):
+                flag = "--env" if name == "environment" else "--" + name.replace("_", "-")
+                raise CommandError(f"{flag} goes with --target wasi", USAGE)
     config = find_config(args.app, args.config)
     out = Path(args.out) if args.out else default_out(args.target, config)
     target = import_target("edgekit.build", args.target, "target")
@@ -59,7 +69,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.target == "wasi":
             result = target.build(
-                app_target(args.app), out=out, config=config, precompile=args.precompile, log=_progress
+                app_target(args.app),
+                out=out,
+                config=config,
+                log=_progress,
+                precompile=args.precompile,
+                strict=args.strict,
+                environment=args.environment,
+                dev_vars=args.dev_vars,
+                max_body_bytes=args.max_body_bytes,
             )
         else:
             result = target.build(args.app or "", out=out, config=config, log=_progress)

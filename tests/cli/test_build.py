@@ -45,13 +45,16 @@ def test_wasi_build_passes_precompile_and_output(
     monkeypatch.chdir(tmp_path)  # no wrangler.toml here
     calls = []
 
-    def build(app, *, out, config, precompile, log):
-        calls.append((app, out, config, precompile))
+    def build(app, *, out, config, precompile, log, strict, environment, dev_vars, max_body_bytes):
+        calls.append((app, out, config, precompile, strict, environment, dev_vars, max_body_bytes))
         return BuildResult(output=out, size_bytes=18 * 1024 * 1024, budget_bytes=None, seconds=7.0)
 
     fake_target(monkeypatch, "wasi", build)
     assert main(["build", "--target", "wasi", "svc.py:web", "-o", "out.wasm", "--precompile"]) == 0
-    assert calls == [("svc.py:web", Path("out.wasm"), None, True)]
+    assert calls == [("svc.py:web", Path("out.wasm"), None, True, False, None, False, None)]
+    options = ["--strict", "--env", "staging", "--dev-vars", "--max-body-bytes", "1024"]
+    assert main(["build", "--target", "wasi", "svc.py:web", "-o", "out.wasm", *options]) == 0
+    assert calls[1] == ("svc.py:web", Path("out.wasm"), None, False, True, "staging", True, 1024)
     assert "18.0 MB (no size budget)" in capsys.readouterr().out
 
 
@@ -91,3 +94,5 @@ def test_usage_errors(args: list[str]) -> None:
 def test_precompile_is_for_wasi_only(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", "--target", "cloudflare", "--precompile"]) == 2
     assert "--precompile goes with --target wasi" in capsys.readouterr().err
+    assert main(["build", "--target", "cloudflare", "--env", "staging"]) == 2
+    assert "--env goes with --target wasi" in capsys.readouterr().err

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from edgekit.build import BuildError
-from edgekit.build.cloudflare import BUDGET_BYTES, build, main, modules_needed
+from edgekit.build.cloudflare import BUDGET_BYTES, build, modules_needed
+from edgekit.cli import main as cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "edgekit"
@@ -102,9 +103,11 @@ def test_missing_entry_and_syntax_errors_are_build_errors(tmp_path: Path) -> Non
 
 
 def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(ROOT / "examples" / "todos" / "worker.py"), "--out", str(tmp_path / "pm")]) == 0
+    entry = str(ROOT / "examples" / "todos" / "worker.py")
+    assert cli(["build", "--target", "cloudflare", entry, "--out", str(tmp_path / "pm")]) == 0
     assert (tmp_path / "pm" / "edgekit" / "app.py").is_file()
-    assert main([str(tmp_path / "missing.py"), "--out", str(tmp_path / "pm")]) == 1
+    missing = str(tmp_path / "missing.py")
+    assert cli(["build", "--target", "cloudflare", missing, "--out", str(tmp_path / "pm")]) == 1
     assert "no such entry module" in capsys.readouterr().err
 
 
