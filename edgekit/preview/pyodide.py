@@ -14,18 +14,16 @@ migrations are applied at start.  edgekit is imported from this installation's s
 Needs ``node`` (20+) and ``npm ci`` in the project (``node_modules/pyodide`` and
 ``node_modules/miniflare``).
 
-    python -m edgekit.preview.pyodide [APP] [--config wrangler.toml] [--port 8787] [--reload]
+    edgekit dev --runtime pyodide [APP] [--config wrangler.toml] [--port 8787] [--reload]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -273,33 +271,3 @@ def serve(
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m edgekit.preview.pyodide``: the command line of :func:`serve`."""
-    parser = argparse.ArgumentParser(
-        prog="python -m edgekit.preview.pyodide", description="Preview a Python Worker offline in Pyodide."
-    )
-    parser.add_argument("app", nargs="?", default="", help="the Worker's entry module (default: main of the config)")
-    parser.add_argument("--config", help="wrangler.toml (default: ./wrangler.toml when it exists)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8787)
-    parser.add_argument("--state-dir", help="where miniflare keeps the stores (default: .wrangler/state)")
-    parser.add_argument("--reload", action="store_true", help="restart when a source file changes")
-    args = parser.parse_args(argv)
-    config = Path(args.config) if args.config else None
-    if config is None and Path("wrangler.toml").is_file():
-        config = Path("wrangler.toml")
-    return serve(
-        args.app,
-        config=config,
-        host=args.host,
-        port=args.port,
-        state_dir=Path(args.state_dir) if args.state_dir else None,
-        reload=args.reload,
-        log=lambda line: print(line, flush=True),
-    )
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -339,7 +339,7 @@ def worker_entrypoint(app: App) -> type[Any]:
         raise RuntimeError(
             "worker_entrypoint() needs the `workers` module, which only a Python Worker has: "
             "run it with `npx wrangler dev`, `npx wrangler deploy` or the offline preview "
-            "(python -m edgekit.preview.pyodide); on CPython serve the app with `edgekit dev`"
+            "(edgekit dev --runtime pyodide); on CPython serve the app with `edgekit dev`"
         ) from None
     handler = WorkerHandler(app)
 

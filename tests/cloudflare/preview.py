@@ -38,11 +38,11 @@ def needs_node(test: T) -> T:
 
 
 class Preview:
-    """``python -m edgekit.preview.pyodide ARGS`` on a free port; its output collected in :attr:`lines`."""
+    """``edgekit dev --runtime pyodide ARGS`` on a free port; its output collected in :attr:`lines`."""
 
     def __init__(self, *args: str, cwd: Path = ROOT) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "edgekit.preview.pyodide", "--port", "0", *args],
+            [sys.executable, "-m", "edgekit", "dev", "--runtime", "pyodide", "--port", "0", *args],
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

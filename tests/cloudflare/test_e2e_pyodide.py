@@ -1,6 +1,6 @@
 """End to end in real Pyodide 0.28.2: the Worker entry behind HTTP, as workerd runs it.
 
-Each module-scoped preview is ``python -m edgekit.preview.pyodide`` (``serve``): Node
+Each module-scoped preview is ``edgekit dev --runtime pyodide`` (``serve``): Node
 loads Pyodide and miniflare's KV, D1 and Cache simulators, imports the entry module, and
 hands every HTTP request to ``Default(ctx, env).fetch`` as a JavaScript ``Request``.
 """
