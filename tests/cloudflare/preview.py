@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import pytest
 
@@ -45,18 +45,21 @@ class Preview:
             [sys.executable, "-m", "edgekit", "dev", "--runtime", "pyodide", "--port", "0", *args],
             cwd=cwd,
             stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            stderr=subprocess.PIPE,
             text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         self.lines: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        # Read apart: the CLI logs on stderr while the Node host's output is relayed to
+        # stdout, and one pipe for both would splice their lines together.
+        for stream in (self.process.stdout, self.process.stderr):
+            threading.Thread(target=self._read, args=(stream,), daemon=True).start()
         self.url = self.wait_for(READY)[len(READY) :]
 
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
+    def _read(self, stream: IO[str] | None) -> None:
+        assert stream is not None
+        for line in stream:
             self.lines.append(line.rstrip("\n"))
             self._queue.put(line.rstrip("\n"))
 
