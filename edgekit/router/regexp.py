@@ -26,22 +26,18 @@ unrelated routes: static routes beside params (``/gists/public`` with
 from __future__ import annotations
 
 from .base import METHOD_ALL, RouteList
-from .pattern import LITERAL, PARAM, STAR, TAIL_RE, Pattern, Token
+from .chain import NO_PARAMS, chain_for, write_resolver
+from .pattern import LITERAL, PARAM, TAIL_RE, Pattern, Token
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from re import Match
     from re import Pattern as CompiledRegex
-    from typing import Any
 
     from .base import MatchResult, Route
+    from .chain import ChainEntry, Resolver
 
-    Resolver = Callable[[Match[str], str], MatchResult]
-    # (route, the pattern that matches or may match, whether it surely matches)
-    ChainEntry = tuple[Route, Pattern | None, bool]
-
-_NO_PARAMS: dict[str, str] = {}
 # A static path whose chain is computed on its first request.
 _UNLINKED: MatchResult = []
 
@@ -96,7 +92,7 @@ def _matching(routes: list[Route], path: str) -> list[tuple[Route, dict[str, str
     for route in routes:
         params = route.match(path)
         if params is not None:
-            found.append((route, params or _NO_PARAMS))
+            found.append((route, params or NO_PARAMS))
     return found
 
 
@@ -149,181 +145,23 @@ class _Regex:
         """A resolver that writes the branch's real resolver on its first call."""
 
         def link(m: Match[str], path: str) -> MatchResult:
-            resolver = self.resolvers[marker] = _resolver(pattern, groups, self._chain(marker, pattern))
+            resolver = self.resolvers[marker] = write_resolver(pattern, groups, self._chain(marker, pattern), False)
             return resolver(m, path)
 
         return link
 
     def _chain(self, marker: int, branch: Pattern) -> list[ChainEntry]:
-        """The routes that can match a path taken by ``branch``, as ``(route, pattern, certain)``.
+        """The branch's chain; an earlier branch of this regex would have matched first.
 
-        A route whose every pattern is static (the dict answers those paths),
-        provably disjoint, or an earlier branch of this regex (which would have
-        matched first) cannot match, and is left out. One that contains the
-        branch always matches (``certain``, with that pattern); any other is
-        confirmed per request, against its one pattern that can match, or
-        against the whole route (``pattern`` None) when several can. "Earlier
-        would have matched first" holds only between patterns of whole-segment
-        tokens: a user regex can take more or less of the path, so the engine
-        may settle on a later branch before it tries an earlier one.
+        "Earlier would have matched first" holds only between patterns of
+        whole-segment tokens: a user regex can take more or less of the path,
+        so the engine may settle on a later branch before it tries an earlier one.
         """
-        chain: list[ChainEntry] = []
-        for route in self.routes:
-            candidates: list[Pattern] = []
-            for pattern in route.patterns:
-                if contains(pattern, branch):
-                    # An earlier candidate that may match too gives the params: confirm instead.
-                    candidates.append(pattern)
-                    break
-                if pattern.is_static or disjoint(pattern, branch):
-                    continue
-                if not (pattern.opaque or branch.opaque) and self.priority.get(pattern.key, marker) < marker:
-                    continue
-                candidates.append(pattern)
-            if len(candidates) == 1:
-                chain.append((route, candidates[0], contains(candidates[0], branch)))
-            elif candidates:
-                chain.append((route, None, False))
-        return chain
 
+        def shadowed(pattern: Pattern) -> bool:
+            return not (pattern.opaque or branch.opaque) and self.priority.get(pattern.key, marker) < marker
 
-def _resolver(branch: Pattern, groups: list[int], chain: list[ChainEntry]) -> Resolver:
-    """Write the function that turns a match of ``branch`` into its handler chain.
-
-    Generated once per branch so that a request pays for exactly the dicts it
-    needs: no loop, no per-entry tests (the approach of compiled routers such
-    as Falcon's). A route that matches only some paths of the branch is
-    confirmed by comparing the branch's groups with its literals where both
-    are plain segments (``/pulls/:n/reviews`` on a path taken by
-    ``/pulls/comments/:id`` needs ``id == "reviews"``), and by its own matcher
-    otherwise.
-    """
-    if all(certain and pattern is not None and not pattern.names for _, pattern, certain in chain):
-        constant = [(route.handler, _NO_PARAMS) for route, _, _ in chain]
-        return lambda m, path: constant
-    namespace: dict[str, Any] = {"NO_PARAMS": _NO_PARAMS}
-    used: dict[int, str] = {}  # regex group -> local name
-
-    def group(position: int) -> str:
-        return used.setdefault(groups[position], f"v{len(used)}")
-
-    body = []
-    entries: list[str] | None = []  # (handler, params) expressions while every entry is unconditional
-    for i, (route, pattern, certain) in enumerate(chain):
-        namespace[f"h{i}"] = route.handler
-        conditions = [] if certain or pattern is None else _conditions(pattern, branch, group)
-        if pattern is None or conditions is None:
-            namespace[f"r{i}"] = route.match
-            body += [f"p = r{i}(path)", "if p is not None:", f"    result.append((h{i}, p))"]
-            entries = None
-            continue
-        entry = f"(h{i}, {_params(pattern, branch, group)})"
-        if conditions:
-            body += [f"if {' and '.join(conditions)}:", f"    result.append({entry})"]
-            entries = None
-        else:
-            body.append(f"result.append({entry})")
-            entries = None if entries is None else [*entries, entry]
-    lines = ["def resolve(m, path):"]
-    if used:
-        lines.append(f"    {', '.join(used.values())} = m.group({', '.join(map(str, used))})")
-    if entries is not None:
-        lines.append(f"    return [{', '.join(entries)}]")
-    else:
-        lines += ["    result = []", *("    " + line for line in body), "    return result"]
-    exec("\n".join(lines), namespace)  # noqa: S102 - source built above from repr()'d names only
-    return namespace["resolve"]  # type: ignore[no-any-return]
-
-
-def _params(pattern: Pattern, branch: Pattern, group: Callable[[int], str]) -> str:
-    """The params of ``pattern`` on a path taken by ``branch``, as a dict expression."""
-    items = []
-    seen = set()
-    for position, token in enumerate(pattern.tokens):
-        if token.name is None or token.name in seen:
-            continue
-        seen.add(token.name)
-        mine = branch.tokens[position]
-        items.append(f"{token.name!r}: {repr(mine.text) if mine.kind == LITERAL else group(position)}")
-    return "{" + ", ".join(items) + "}" if items else "NO_PARAMS"
-
-
-def _conditions(pattern: Pattern, branch: Pattern, group: Callable[[int], str]) -> list[str] | None:
-    """Tests on the branch's groups that decide whether ``pattern`` matches a path the branch
-    took; None when the two are not both plain segments of the same count."""
-    plain = (LITERAL, PARAM)
-    if (
-        pattern.tail
-        or branch.tail
-        or len(pattern.tokens) != len(branch.tokens)
-        or any(t.kind not in plain for t in pattern.tokens)
-        or any(t.kind not in plain for t in branch.tokens)
-    ):
-        return None
-    checks = []  # (position, literal) pairs, turned into code only once all of them are known
-    for position, (mine, theirs) in enumerate(zip(branch.tokens, pattern.tokens)):
-        if theirs.kind == LITERAL and mine.kind == PARAM:
-            checks.append((position, theirs.text))
-        elif theirs.kind == LITERAL and mine.text != theirs.text:
-            return None  # disjoint, which _chain rules out; never guess
-        elif theirs.kind == PARAM and mine.kind == LITERAL and not mine.text:
-            return None
-    # Only now: ``group`` makes the resolver read that group on every request.
-    return [f"{group(position)} == {text!r}" for position, text in checks]
-
-
-def _covers(outer: Token, inner: Token) -> bool:
-    """Every segment ``inner`` matches, ``outer`` matches too (whole-segment tokens only)."""
-    if outer.kind == LITERAL:
-        return inner.kind == LITERAL and inner.text == outer.text
-    if outer.kind == PARAM:
-        return inner.kind == PARAM or inner.kind == LITERAL and inner.text != ""
-    return outer.kind == STAR and not inner.opaque
-
-
-def _compatible(a: Token, b: Token) -> bool:
-    """Some segment matches both (whole-segment tokens only)."""
-    if a.kind == LITERAL and b.kind == LITERAL:
-        return a.text == b.text
-    if a.kind == LITERAL:
-        return b.kind == STAR or a.text != ""
-    if b.kind == LITERAL:
-        return a.kind == STAR or b.text != ""
-    return True
-
-
-def contains(outer: Pattern, inner: Pattern) -> bool:
-    """True when every path ``inner`` matches is matched by ``outer`` (False if unsure)."""
-    if outer.key == inner.key:
-        return True
-    if outer.opaque:
-        return False
-    n = len(outer.tokens)
-    if outer.tail:
-        if len(inner.tokens) < n:
-            return False
-    elif inner.tail or inner.opaque or len(inner.tokens) != n:
-        return False
-    return all(not t.opaque and _covers(o, t) for o, t in zip(outer.tokens, inner.tokens))
-
-
-def disjoint(a: Pattern, b: Pattern) -> bool:
-    """True when no path matches both (False if unsure)."""
-    for x, y in zip(a.tokens, b.tokens):
-        if x.opaque or y.opaque:
-            return False
-        if not _compatible(x, y):
-            return True
-    if a.opaque or b.opaque:
-        return False
-    la, lb = len(a.tokens), len(b.tokens)
-    if a.tail and b.tail:
-        return False
-    if a.tail:
-        return lb < la
-    if b.tail:
-        return la < lb
-    return la != lb
+        return chain_for(self.routes, branch, shadowed)
 
 
 _LITERAL_EDGE, _PARAM_EDGE, _WIDE_EDGE, _TAIL_EDGE = range(4)
