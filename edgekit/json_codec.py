@@ -220,12 +220,16 @@ def _reject_constant(name: str) -> Any:
 
 def dumps(obj: Any) -> bytes:
     """``obj`` as compact UTF-8 JSON, exactly as JavaScript's ``JSON.stringify`` writes it."""
-    has_float = _scan(obj)
     backend = _msgspec if _msgspec is not None else _backend()
     if backend:
-        encode, _, raw = backend  # type: ignore[misc]
+        fast = _dumps_checked(obj, backend)  # type: ignore[arg-type]
+        if fast is not None:
+            return fast
+    has_float = _scan(obj)
+    if backend:
+        _, _, raw = backend  # type: ignore[misc]
         try:
-            return encode(_with_raw_floats(obj, raw) if has_float else obj)
+            return backend[0](_with_raw_floats(obj, raw) if has_float else obj)  # type: ignore[index]
         except UnicodeEncodeError:
             pass  # a lone surrogate: the stdlib path escapes it as JavaScript does
     if has_float:
@@ -238,6 +242,59 @@ def dumps(obj: Any) -> bytes:
         text = _stdlib_codec()[0](obj)
     # A lone surrogate can only stand inside a string, where "\udXXX" is its JSON escape.
     return text.encode("utf-8", "backslashreplace")
+
+
+def _dumps_checked(obj: Any, backend: tuple[Callable[[Any], bytes], Callable[[Any], Any], type]) -> bytes | None:
+    """msgspec's encoding of ``obj`` when it is provably the exact one, else None.
+
+    A few C calls (plus one Python call per float) instead of :func:`_scan`'s walk in
+    Python. msgspec also encodes types JSON has no place for (sets, tuples, datetimes,
+    dataclasses, bytes...) and writes some floats unlike JavaScript (``1.0``, ``1e16``);
+    its output is kept only when reading it back gives a value equal to ``obj``, with
+    every float read by :func:`_float_as_javascript_writes_it`. So every value was plain
+    JSON (the others come back as lists, strings or dicts; NaN, written as null, is not
+    equal to itself) and no float needs JavaScript's formatting.
+    """
+    encode, _, _ = backend
+    try:
+        out = encode(obj)
+        if (_check_decode or _make_check_decode())(out) == obj:
+            return out
+    except Exception:  # noqa: BLE001 - whatever msgspec refuses (or a Raw it cannot read back): the exact path decides
+        pass
+    return None
+
+
+class _Unequal:
+    """Stands for a float msgspec wrote unlike JavaScript: equal to nothing."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_UNEQUAL = _Unequal()
+
+
+def _float_as_javascript_writes_it(text: str) -> float | _Unequal:
+    """A float msgspec wrote, if JavaScript writes it the same way (no exponent, not integral)."""
+    if "e" in text or text[-2:] == ".0":
+        return _UNEQUAL
+    return float(text)
+
+
+_check_decode: Callable[[bytes], Any] | None = None
+
+
+def _make_check_decode() -> Callable[[bytes], Any]:
+    global _check_decode
+    import msgspec
+
+    _check_decode = msgspec.json.Decoder(float_hook=_float_as_javascript_writes_it).decode
+    return _check_decode
 
 
 def loads(data: bytes | str) -> Any:

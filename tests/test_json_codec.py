@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import decimal
 import enum
 import json
 import math
+import uuid
 
 import pytest
 from hypothesis import given
@@ -105,6 +108,32 @@ def test_subclasses_of_json_types_are_written_by_value(backend):
     assert dumps({"c": Color.RED, Name.ADA: [Name.ADA]}) == b'{"c":1,"ada":["ada"]}'
 
 
+@dataclasses.dataclass
+class Dataclass:
+    x: int = 1
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        # Strings that look like the floats msgspec writes unlike JavaScript stay strings.
+        (["1.0", "2e5", "-0.0"], '["1.0","2e5","-0.0"]'),
+        ({"v": "x1.0]", "n": 1.25}, '{"v":"x1.0]","n":1.25}'),
+        # Floats hidden among plain values, at any depth.
+        ({"a": [{"b": [3.0]}]}, '{"a":[{"b":[3]}]}'),
+        ([1.05, 10.5, 2e16], "[1.05,10.5,20000000000000000]"),
+        ([float("nan")], "[null]"),
+    ],
+)
+def test_values_msgspec_would_write_differently_take_the_exact_path(backend, value, text):
+    assert dumps(value) == text.encode("utf-8")
+
+
+def test_a_msgspec_raw_value_is_refused_like_any_other_object():
+    msgspec = pytest.importorskip("msgspec")
+    assert both_paths(dumps, [msgspec.Raw(b"{not json")]) == [TypeError, TypeError]
+
+
 @pytest.mark.parametrize(
     "value",
     [
@@ -117,6 +146,11 @@ def test_subclasses_of_json_types_are_written_by_value(backend):
         datetime.date(2020, 1, 1),
         object(),
         [frozenset()],
+        {"when": datetime.datetime(2020, 1, 1)},  # msgspec writes it as a string
+        [Dataclass()],  # ... and this as an object
+        [uuid.UUID(int=1)],
+        [decimal.Decimal("1.5")],
+        [bytearray(b"x")],
     ],
 )
 def test_what_json_cannot_carry_is_refused_on_every_path(backend, value):
