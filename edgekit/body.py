@@ -108,6 +108,9 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def decode_text(data: bytes) -> str:
     """UTF-8 decoding as Fetch's ``text()`` does it: a leading BOM dropped, bad bytes as U+FFFD."""
     text = data.decode("utf-8", "replace")
@@ -230,7 +233,13 @@ class Body:
 
     async def json(self) -> Any:
         """The body parsed as JSON; ValueError when it is not (an empty body included)."""
-        return json_codec.loads(decode_text(await self._read()))
+        data = await self._read()
+        if data[:3] != _UTF8_BOM:
+            try:
+                return json_codec.loads(data)  # UTF-8 bytes parse as they are: no text copy
+            except UnicodeDecodeError:
+                pass  # invalid UTF-8 reads as U+FFFD, as text() has it
+        return json_codec.loads(decode_text(data))
 
     async def form(self) -> FormData:
         """The body as a form, by its Content-Type (see :func:`~edgekit.formdata.parse_form`)."""

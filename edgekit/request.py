@@ -18,6 +18,8 @@ from .url import URL, split_serialized
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from .body import BodyInit
     from .headers import HeadersInit
 
@@ -79,10 +81,26 @@ class Request(Body):
         self._setup(url, method, owned, body)
 
     @classmethod
-    def _adopt(cls, url: str, method: str, headers: Headers, body: BodyInit | None = None) -> Request:
-        """A Request for a runtime adapter, which built ``headers`` for it: they are not copied."""
+    def _adopt(
+        cls,
+        url: str,
+        method: str,
+        headers: Headers,
+        body: BodyInit | None = None,
+        *,
+        stream: AsyncIterator[bytes] | None = None,
+    ) -> Request:
+        """A Request for a runtime adapter, which built ``headers`` for it: they are not copied.
+
+        ``stream`` is a body the adapter vouches for, an async iterator of ``bytes``
+        chunks, kept as it is (``body`` would be wrapped in a checking iterator).
+        """
         request = cls.__new__(cls)
         request._setup(url, method, headers, body)
+        if stream is not None:
+            if request.method == "GET" or request.method == "HEAD":
+                raise TypeError(f"a {request.method} request cannot have a body")
+            request._stream = stream
         return request
 
     def _setup(self, url: str | URL, method: str, headers: Headers, body: BodyInit | None) -> None:

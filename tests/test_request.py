@@ -157,6 +157,8 @@ def test_readers():
 def test_text_drops_a_bom_and_replaces_invalid_utf8():
     assert run(Request("http://x/", "POST", body=b"\xef\xbb\xbfA\xff").text()) == "A\ufffd"
     assert run(Request("http://x/", "POST", body=b"\xef\xbb\xbf[1]").json()) == [1]
+    # json() reads the body as text() does: invalid UTF-8 inside a string is U+FFFD, not an error
+    assert run(Request("http://x/", "POST", body=b'{"a":"\xff\xfe"}').json()) == {"a": "\ufffd\ufffd"}
     assert run(Request("http://x/", "POST", body="\ud800").bytes()) == "\ufffd".encode()
 
 
@@ -266,3 +268,17 @@ def test_a_failing_stream_fails_both_readers_of_a_tee():
 
 def test_repr():
     assert repr(Request("http://x/a", "POST")) == "<Request POST http://x/a>"
+
+
+def test_an_adapter_stream_is_kept_as_it_is_and_refused_on_get():
+    async def chunks():
+        yield b'{"a":'
+        yield b"1}"
+
+    req = Request._adopt("http://x/", "POST", Headers(), stream=chunks())
+    assert req.body_bytes is None
+    assert run(req.json()) == {"a": 1}
+    stream = chunks()
+    assert Request._adopt("http://x/", "POST", Headers(), stream=stream).body is stream  # not wrapped
+    with pytest.raises(TypeError, match="GET request cannot have a body"):
+        Request._adopt("http://x/", "GET", Headers(), stream=chunks())

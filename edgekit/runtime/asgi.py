@@ -157,8 +157,9 @@ def to_request(scope: Scope, receive: Receive) -> Request:
         server = scope.get("server")
         host = f"{server[0]}:{server[1]}" if server else "localhost"
     method = scope["method"]
-    body = None if method in _NO_BODY_METHODS else _body(receive)
-    request = Request._adopt(f"{scope.get('scheme', 'http')}://{host}{target}", method, Headers._trusted(pairs), body)
+    url = f"{scope.get('scheme', 'http')}://{host}{target}"
+    stream = None if method in _NO_BODY_METHODS else _body(receive)
+    request = Request._adopt(url, method, Headers._trusted(pairs), stream=stream)
     client = scope.get("client")
     if client:
         request.remote_address = client[0]
