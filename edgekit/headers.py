@@ -19,8 +19,8 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
-    from typing import Union
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from typing import Any, Union
 
     HeadersInit = Union["Headers", Mapping[str, str], Iterable["tuple[str, str] | list[str]"]]
 
@@ -100,6 +100,19 @@ class Headers:
         headers = cls.__new__(cls)
         headers._list = pairs
         headers._immutable = immutable
+        return headers
+
+    @classmethod
+    def _deferred(cls, make: Callable[[Any], list[tuple[str, str]]], source: Any) -> Headers:
+        """Trusted pairs (as for :meth:`_trusted`) made by ``make(source)`` when first needed.
+
+        For runtime adapters whose conversion costs per header (decoding bytes, calls into
+        JavaScript) on requests whose handlers may never read one.
+        """
+        headers = _DeferredHeaders.__new__(_DeferredHeaders)
+        headers._make = make
+        headers._source = source
+        headers._immutable = False
         return headers
 
     @property
@@ -238,3 +251,20 @@ def _validated_pairs(init: object) -> list[tuple[str, str]]:
             raise ValueError(f"a header must be a (name, value) pair, got {pair!r}") from None
         pairs.append((_name_key(name), _normalize_value(name, value)))
     return pairs
+
+
+class _DeferredHeaders(Headers):
+    """Headers whose pair list is built on first use (see :meth:`Headers._deferred`)."""
+
+    __slots__ = ("_make", "_source")
+
+    _make: Callable[[Any], list[tuple[str, str]]]
+    _source: Any
+
+    def __getattr__(self, name: str) -> Any:
+        # Python asks here only for attributes it did not find: the ``_list`` slot until it is set.
+        if name != "_list":
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        pairs = self._list = self._make(self._source)
+        self._source = None
+        return pairs

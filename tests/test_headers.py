@@ -249,3 +249,22 @@ def test_headers_behave_like_a_dict_of_lists(ops):
             expected_items.append((key, ("; " if key == "cookie" else ", ").join(model[key])))
     assert h.items() == expected_items
     assert sorted(h.raw_items()) == sorted((k, v) for k, vs in model.items() for v in vs)
+
+
+def test_deferred_headers_are_built_once_on_first_use_and_then_behave_as_any():
+    calls = []
+
+    def make(source):
+        calls.append(source)
+        return [("accept", "text/html"), ("x-a", "1")]
+
+    headers = Headers._deferred(make, "raw")
+    assert calls == []
+    assert headers.get("Accept") == "text/html"
+    headers.append("x-a", "2")
+    assert headers.get("x-a") == "1, 2"
+    assert list(Headers(headers).items()) == [("accept", "text/html"), ("x-a", "1, 2")]
+    assert headers.copy().get_all("x-a") == ["1", "2"]
+    assert calls == ["raw"]
+    with pytest.raises(AttributeError, match="no attribute 'missing'"):
+        headers.missing  # noqa: B018 - the lookup is the test

@@ -16,7 +16,7 @@ from ..request import Request
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
     from typing import Any
 
     from ..app import App
@@ -147,11 +147,11 @@ def to_request(scope: Scope, receive: Receive) -> Request:
     query = scope.get("query_string")
     if query:
         target += "?" + query.decode("latin-1")
-    pairs = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
+    raw_headers = scope["headers"]
     host = None
-    for name, value in pairs:
-        if name == "host":
-            host = value
+    for name, value in raw_headers:
+        if name == b"host":
+            host = value.decode("latin-1")
             break
     if host is None:
         server = scope.get("server")
@@ -159,11 +159,16 @@ def to_request(scope: Scope, receive: Receive) -> Request:
     method = scope["method"]
     url = f"{scope.get('scheme', 'http')}://{host}{target}"
     stream = None if method in _NO_BODY_METHODS else _body(receive)
-    request = Request._adopt(url, method, Headers._trusted(pairs), stream=stream)
+    # Decoded when first read: many handlers never look at a header.
+    request = Request._adopt(url, method, Headers._deferred(_decode_headers, raw_headers), stream=stream)
     client = scope.get("client")
     if client:
         request.remote_address = client[0]
     return request
+
+
+def _decode_headers(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]
 
 
 async def _body(receive: Receive) -> AsyncIterator[bytes]:

@@ -261,3 +261,19 @@ def test_an_endless_stream_stops_when_the_client_disconnects():
     run(asyncio.sleep(0.02))
     assert len(produced) == count  # the producer is gone, not running on in the background
     assert 4 <= len(sent) <= 8
+
+
+def test_request_headers_are_decoded_as_latin1_when_read_and_the_host_names_the_url():
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "scheme": "https",
+        "path": "/p",
+        "raw_path": b"/p",
+        "query_string": b"",
+        "headers": [(b"x-name", b"J\xfcrgen"), (b"host", b"example.com:8443"), (b"x-name", b"b")],
+    }
+    request = to_request(scope, None)
+    assert request.url == "https://example.com:8443/p"
+    assert request.headers.get("x-name") == "J\u00fcrgen, b"
+    assert request.headers.get("host") == "example.com:8443"
