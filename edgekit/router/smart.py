@@ -1,9 +1,11 @@
 """SmartRouter: RegExpRouter when the table fits one regex, TrieRouter otherwise.
 
-Both give identical answers; the choice only changes speed. The fallback is
-taken for the whole table (every method) the first time the combined regex
-cannot be built, e.g. for a user regex with inline flags that are only legal
-at the start of a pattern.
+Both give identical answers; the choice only changes speed. It is made on
+the first request after the table last changed: every method's regex is
+compiled then, and if any cannot be built (e.g. a user regex Python's engine
+refuses once combined) the TrieRouter takes over the whole table. From then
+on ``match`` IS the chosen router's bound method, so a request pays for no
+extra call.
 """
 
 from __future__ import annotations
@@ -31,16 +33,22 @@ class SmartRouter:
         return f"SmartRouter + {self.active.name}"
 
     def add(self, method: str, path: str, handler: object) -> None:
-        """Register a route with the active router."""
+        """Register a route with the active router; the next request checks the table again."""
         self.active.add(method, path, handler)
+        self.__dict__.pop("match", None)
 
     def match(self, method: str, path: str) -> MatchResult:
-        try:
-            return self.active.match(method, path)
-        except UnsupportedTableError:
-            from .trie import TrieRouter
+        """Choose the router (first request after a change), then answer with it."""
+        active = self.active
+        if isinstance(active, RegExpRouter):
+            try:
+                active.build()
+            except UnsupportedTableError:
+                from .trie import TrieRouter
 
-            trie = TrieRouter()
-            trie.routes = self.active.routes
-            self.active = trie
-            return trie.match(method, path)
+                trie = TrieRouter()
+                trie.routes = active.routes
+                active = self.active = trie
+        # An instance attribute: found before this method on every later call.
+        self.match = active.match  # type: ignore[method-assign]
+        return active.match(method, path)

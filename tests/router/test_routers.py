@@ -167,6 +167,15 @@ def test_scoped_inline_flags_are_fine() -> None:
     assert router.match("GET", "/a/ABC") == [("h", {"x": "ABC"})]
 
 
+def test_smart_router_serves_routes_added_after_it_answered() -> None:
+    router = build(SmartRouter, [("GET", "/users/:id", "u")])
+    assert router.match("GET", "/users/me") == [("u", {"id": "me"})]
+    router.add("GET", "/users/me", "me")
+    router.add("POST", "/users", "create")
+    assert router.match("GET", "/users/me") == [("u", {"id": "me"}), ("me", {})]
+    assert router.match("POST", "/users") == [("create", {})]
+
+
 def test_smart_router_prefers_one_regex() -> None:
     router = build(SmartRouter, [("GET", "/users/:id", "u"), ("GET", "/users/me", "me")])
     router.match("GET", "/users/1")
