@@ -138,11 +138,27 @@ def check_port(host: str, port: int) -> None:
             raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+def _check_environment(config: Path | None, environment: str) -> None:
+    """Fail with a clear message, before any runtime starts, when ``config`` has no ``[env.<environment>]``."""
+    from ..bindings.local_env import WranglerConfigError, d1_databases
+
+    if config is None:
+        # Without a configuration there is no [env.NAME] to read: ignoring --env would serve the wrong bindings.
+        raise CommandError(f"--env {environment} needs a wrangler.toml: pass --config PATH", USAGE)
+    try:
+        # d1_databases resolves the section as load_env does, and opens no store.
+        d1_databases(config, state_dir=None, environment=environment)
+    except WranglerConfigError as exc:
+        raise CommandError(str(exc), USAGE) from None
+
+
 def run(args: argparse.Namespace) -> int:
     # Without APP, Pyodide serves the Worker entry that wrangler.toml's ``main`` names.
     worker_main = args.app is None and args.runtime == "pyodide"
     args.app = app_target(args.app)
     config = find_config(args.app, args.config)
+    if args.environment is not None:
+        _check_environment(config, args.environment)
     check_port(args.host, args.port)
     if args.runtime == "cpython":
         return _serve_cpython(args, config)
@@ -159,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
             state_dir=Path(args.state_dir) if args.state_dir else None,
             reload=args.reload,
             log=_log,
+            environment=args.environment,
         )
     )
 

@@ -6,7 +6,8 @@ loads npm's ``pyodide`` (the runtime Workers runs) and ``miniflare`` (Cloudflare
 KV, D1 and Cache simulators), imports the Worker's entry module and serves HTTP, each
 request a real JavaScript ``Request`` handed to ``Default(ctx, env).fetch(request)``
 and each answer a JavaScript ``Response``, as workerd does.  The bindings and vars come
-from ``wrangler.toml`` (and ``.dev.vars``); the stores persist under
+from ``wrangler.toml`` (and ``.dev.vars``), from its ``[env.NAME]`` section alone with
+``--env NAME`` (and ``.dev.vars.NAME`` when it exists); the stores persist under
 ``.wrangler/state`` beside it, where ``wrangler dev`` keeps them, and pending D1
 migrations are applied at start.  edgekit is imported from this installation's source
 (then ``python_modules/``): edits show up on the next start, or at once with ``reload``.
@@ -14,7 +15,7 @@ migrations are applied at start.  edgekit is imported from this installation's s
 Needs ``node`` (20+) and ``npm ci`` in the project (``node_modules/pyodide`` and
 ``node_modules/miniflare``).
 
-    edgekit dev --runtime pyodide [APP] [--config wrangler.toml] [--port 8787] [--reload]
+    edgekit dev --runtime pyodide [APP] [--config wrangler.toml] [--env NAME] [--port 8787] [--reload]
 """
 
 from __future__ import annotations
@@ -66,12 +67,10 @@ def find_node_modules(*starts: Path) -> Path:
     )
 
 
-def _entry_module(app: str, config: Path | None) -> Path:
-    """The Worker's entry module: ``app`` (a ``.py`` file), else ``main`` of ``config``."""
+def _entry_module(app: str, config: Path | None, main: object) -> Path:
+    """The Worker's entry module: ``app`` (a ``.py`` file), else ``main`` (the configured one) beside ``config``."""
     location = app.partition(":")[0] if app else ""
     if not location and config is not None:
-        document = tomllib.loads(config.read_text(encoding="utf-8"))
-        main = document.get("main")
         if not isinstance(main, str):
             raise PyodidePreviewError(f'{config} has no main = "ENTRY.py": name the Worker\'s entry module')
         location = str(config.parent / main)
@@ -84,17 +83,46 @@ def _entry_module(app: str, config: Path | None) -> Path:
 
 
 def spec_for(
-    app: str, config: Path | None, *, host: str, port: int, state_dir: Path | None, node_modules: Path
+    app: str,
+    config: Path | None,
+    *,
+    host: str,
+    port: int,
+    state_dir: Path | None,
+    node_modules: Path,
+    environment: str | None = None,
 ) -> dict[str, Any]:
     """What ``pyodide_host.mjs`` needs: the entry module, edgekit's source, the bindings of ``config``.
 
-    ``state_dir=None`` persists under ``.wrangler/state`` beside ``config``; a relative
-    ``state_dir`` is taken from the folder of ``config``.
+    ``environment`` selects ``[env.NAME]`` of ``config`` by the rules of
+    :func:`edgekit.bindings.local_env.load_env` (the CPython preview's): the vars, KV
+    namespaces and D1 databases come from that section alone, dev vars from
+    ``.dev.vars.NAME`` if it exists, else ``.dev.vars``; ``main`` is the section's if it
+    has one, else the top level's, as wrangler inherits it.  ``state_dir=None`` persists
+    under ``.wrangler/state`` beside ``config`` (every environment shares it: stores are
+    told apart by their ids, as in ``wrangler dev``); a relative ``state_dir`` is taken
+    from the folder of ``config``.  Raises :class:`PyodidePreviewError` for an unusable
+    configuration, an unknown environment included.
     """
-    from ..bindings.local_env import WranglerConfigError, _d1_specs, _dev_vars, _kv_specs, _section, _vars
+    from ..bindings.local_env import WranglerConfigError
 
-    main = _entry_module(app, config)
-    spec: dict[str, Any] = {
+    if config is None:
+        if environment is not None:
+            raise PyodidePreviewError(f"--env {environment} needs a wrangler.toml: pass --config PATH")
+        return _spec(_entry_module(app, None, None), app, host, port, node_modules)
+    try:
+        return _configured_spec(app, config, environment, host, port, state_dir, node_modules)
+    except tomllib.TOMLDecodeError as exc:
+        raise PyodidePreviewError(f"{config}: invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PyodidePreviewError(f"cannot read {config}: {exc}") from None
+    except WranglerConfigError as exc:  # its message names the file and the section
+        raise PyodidePreviewError(str(exc)) from None
+
+
+def _spec(main: Path, app: str, host: str, port: int, node_modules: Path) -> dict[str, Any]:
+    """The spec of a Worker without bindings."""
+    return {
         "node_modules": str(node_modules),
         "main": str(main),
         "app_name": app.partition(":")[2] or "app",
@@ -108,26 +136,48 @@ def spec_for(
         "port": port,
         "bench": None,
     }
-    if config is None:
-        return spec
+
+
+def _configured_spec(
+    app: str,
+    config: Path,
+    environment: str | None,
+    host: str,
+    port: int,
+    state_dir: Path | None,
+    node_modules: Path,
+) -> dict[str, Any]:
+    """The spec of a Worker with the bindings of ``config`` (its ``[env.<environment>]`` section if named)."""
+    from ..bindings.local_env import _check_unique, _d1_specs, _dev_vars, _kv_specs, _section, _vars
+
     root = config.parent.resolve()
-    try:
-        document = tomllib.loads(config.read_text(encoding="utf-8"))
-        where, section = _section(config, document, None)
-        spec["vars"] = {**_vars(where, section), **_dev_vars(root, None)}
-        spec["kv"] = [{"binding": binding, "id": name} for binding, name in _kv_specs(where, section)]
-        spec["d1"] = [
-            {
-                "binding": binding,
-                "id": name,
-                "table": table,
-                "folder": None if folder is None else str(folder),
-                "migrations": _migrations(folder),
-            }
-            for binding, name, folder, table in _d1_specs(where, section, root)
-        ]
-    except (tomllib.TOMLDecodeError, WranglerConfigError) as exc:
-        raise PyodidePreviewError(f"{config}: {exc}") from None
+    document = tomllib.loads(config.read_text(encoding="utf-8"))
+    where, section = _section(config, document, environment)
+    spec = _spec(_entry_module(app, config, section.get("main", document.get("main"))), app, host, port, node_modules)
+    values = {**_vars(where, section), **_dev_vars(root, environment)}
+    kv = _kv_specs(where, section)
+    d1 = _d1_specs(where, section, root)
+    # One binding name for two bindings would leave miniflare keeping one of them silently.
+    _check_unique(
+        where,
+        [
+            *(("a var ([vars] or .dev.vars)", name) for name in values),
+            *(("a KV namespace", binding) for binding, _ in kv),
+            *(("a D1 database", binding) for binding, *_ in d1),
+        ],
+    )
+    spec["vars"] = values
+    spec["kv"] = [{"binding": binding, "id": name} for binding, name in kv]
+    spec["d1"] = [
+        {
+            "binding": binding,
+            "id": name,
+            "table": table,
+            "folder": None if folder is None else str(folder),
+            "migrations": _migrations(folder),
+        }
+        for binding, name, folder, table in d1
+    ]
     vendor = root / "python_modules"
     spec["vendor"] = str(vendor) if vendor.is_dir() else None
     spec["state"] = str(root / (state_dir if state_dir is not None else Path(".wrangler/state")))
@@ -157,7 +207,9 @@ def _watched(spec: dict[str, Any], config: Path | None) -> dict[Path, float]:
             ):
                 times[path] = path.stat().st_mtime
     if config is not None:
-        times[config] = config.stat().st_mtime
+        # Which dev vars file applies can change by creating one, so every candidate is watched.
+        for path in (config, *config.parent.glob(".dev.vars*")):
+            times[path] = path.stat().st_mtime
     return times
 
 
@@ -209,17 +261,21 @@ def serve(
     state_dir: Path | None = None,
     reload: bool = False,
     log: Callable[[str], None] = print,
+    environment: str | None = None,
 ) -> int:
     """Serve the Worker in Pyodide on ``host:port`` until stopped; the exit code.
 
     ``app`` is the Worker's entry module (a ``.py`` file with ``Default`` or ``on_fetch``);
     empty, it is ``main`` of ``config``.  ``config`` is the ``wrangler.toml`` with the
-    bindings (None: no bindings).  ``state_dir`` is where miniflare persists them
-    (default ``.wrangler/state`` beside ``config``).  With ``reload``, the Node process is
-    restarted when the entry module's folder, edgekit's source, a migration or
-    ``config`` changes.  Every line of output, the ready line ``edgekit dev (pyodide):
-    ready on http://HOST:PORT`` included, goes to ``log``.  A missing ``node`` or
-    ``node_modules`` is reported there and gives exit code 2.
+    bindings (None: no bindings); ``environment`` picks its ``[env.NAME]`` section, as
+    ``wrangler dev --env NAME`` does (see :func:`spec_for`).  ``state_dir`` is where
+    miniflare persists them (default ``.wrangler/state`` beside ``config``).  With
+    ``reload``, the Node process is restarted when the entry module's folder, edgekit's
+    source, a migration, ``config`` or a ``.dev.vars*`` file beside it changes.  Every
+    line of output, the ready line ``edgekit dev (pyodide): ready on http://HOST:PORT``
+    included, goes to ``log``.  A missing ``node`` or ``node_modules`` or an unusable
+    configuration (an unknown environment among them) is reported there and gives exit
+    code 2.
     """
     node = shutil.which("node")
     try:
@@ -229,14 +285,23 @@ def serve(
         node_modules = find_node_modules(*starts)
 
         def make_spec() -> dict[str, Any]:
-            return spec_for(app, config, host=host, port=port, state_dir=state_dir, node_modules=node_modules)
+            return spec_for(
+                app,
+                config,
+                host=host,
+                port=port,
+                state_dir=state_dir,
+                node_modules=node_modules,
+                environment=environment,
+            )
 
         spec = make_spec()
     except PyodidePreviewError as exc:
         log(f"edgekit dev (pyodide): {exc}")
         return 2
     if config is not None:
-        log(f"edgekit dev (pyodide): bindings from {config}, state in {spec['state']}")
+        section = f" [env.{environment}]" if environment is not None else ""
+        log(f"edgekit dev (pyodide): bindings from {config}{section}, state in {spec['state']}")
     if threading.current_thread() is threading.main_thread():
         # A terminated preview must stop its Node process too, as Ctrl-C does.
         signal.signal(signal.SIGTERM, _interrupt)

@@ -45,6 +45,7 @@ def serve(
     log: Callable[[str], None] = print,
     out_dir: Path | None = None,
     max_body_bytes: int | None = None,
+    environment: str | None = None,
 ) -> int:
     """Build ``app`` and serve it with ``wasmtime serve`` until interrupted; the exit status.
 
@@ -52,8 +53,9 @@ def serve(
     else no bindings). ``state_dir`` defaults to ``.edgekit/state`` beside the
     configuration (or the app). ``out_dir`` is where the component is built (default:
     ``.edgekit/wasi`` beside the app); ``max_body_bytes`` bounds request bodies (default:
-    100 MiB). Returns 1, after saying why, when wasmtime is missing, the port is taken or
-    the build fails; else wasmtime's exit status (0 after Ctrl-C).
+    100 MiB); ``environment`` bakes in the bindings of ``[env.NAME]`` (as ``edgekit build
+    --env NAME``). Returns 1, after saying why, when wasmtime is missing, the port is
+    taken or the build fails; else wasmtime's exit status (0 after Ctrl-C).
     """
     from ..cli.project import CommandError, find_config
 
@@ -75,7 +77,9 @@ def serve(
     state = (state_dir or (config.parent if config else base) / ".edgekit" / "state").resolve()
     state.mkdir(parents=True, exist_ok=True)
     try:
-        component = ensure_built(app, config=config, out_dir=out_dir, log=log, max_body_bytes=max_body_bytes)
+        component = ensure_built(
+            app, config=config, out_dir=out_dir, log=log, max_body_bytes=max_body_bytes, environment=environment
+        )
     except BuildError as exc:
         log(f"error: {exc}")
         return 1
@@ -87,7 +91,9 @@ def serve(
         while reload and _wait_for_change(out_dir, server):
             log("a source file changed: rebuilding ...")
             try:
-                ensure_built(app, config=config, out_dir=out_dir, log=log, max_body_bytes=max_body_bytes)
+                ensure_built(
+                    app, config=config, out_dir=out_dir, log=log, max_body_bytes=max_body_bytes, environment=environment
+                )
             except BuildError as exc:
                 log(f"error: {exc}\n(the previous build keeps serving)")
                 continue
@@ -107,14 +113,22 @@ def ensure_built(
     out_dir: Path,
     log: Callable[[str], None] = print,
     max_body_bytes: int | None = None,
+    environment: str | None = None,
 ) -> Path:
     """The precompiled component of ``app`` in ``out_dir``, built unless it is up to date.
 
-    Up to date means: built with the same options and newer than every file it was
-    built from (both recorded in ``out_dir/build.json``; see :func:`watched_files`).
+    Up to date means: built with the same options (``environment`` among them) and newer
+    than every file it was built from (both recorded in ``out_dir/build.json``; see
+    :func:`watched_files`).
     """
     cwasm = out_dir / "app.cwasm"
-    options = {"app": app, "config": str(config), "max_body_bytes": max_body_bytes, "dev_vars": True}
+    options = {
+        "app": app,
+        "config": str(config),
+        "environment": environment,
+        "max_body_bytes": max_body_bytes,
+        "dev_vars": True,
+    }
     stamp = out_dir / _STAMP
     if cwasm.is_file() and stamp.is_file():
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
@@ -126,7 +140,7 @@ def ensure_built(
             log(f"{cwasm} is up to date")
             return cwasm
     stamp.unlink(missing_ok=True)
-    files = watched_files(trace(app, config)["sources"].values(), config)
+    files = watched_files(trace(app, config, environment)["sources"].values(), config)
     result = build(
         app,
         out=out_dir / "app.wasm",
@@ -135,6 +149,7 @@ def ensure_built(
         log=log,
         dev_vars=True,
         max_body_bytes=max_body_bytes,
+        environment=environment,
     )
     stamp.write_text(json.dumps({"options": options, "files": [str(path) for path in files]}), encoding="utf-8")
     return result.output

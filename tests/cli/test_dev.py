@@ -158,6 +158,7 @@ def test_dev_hands_other_runtimes_to_their_preview_module(
         "port": port,
         "state_dir": Path("st"),
         "reload": True,
+        "environment": None,
     }
 
 
