@@ -93,6 +93,9 @@ def edgekit_rows(routes):
         r = cls()
         for route in routes:
             r.add(route.method, route.path, handler_for(route))
+        # SmartRouter binds its choice as ``r.match`` on the first request: take the method
+        # the App's ``self.router.match(...)`` finds from then on.
+        r.match("GET", "/")
         row = Row(f"edgekit {cls_name}", r.match, identify=lambda res: index_of(res[0][0]) if res else None)
         row.build_ns = now_ns() - t0
         rows.append(row)

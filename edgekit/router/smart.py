@@ -38,17 +38,23 @@ class SmartRouter:
         self.__dict__.pop("match", None)
 
     def match(self, method: str, path: str) -> MatchResult:
-        """Choose the router (first request after a change), then answer with it."""
-        active = self.active
-        if isinstance(active, RegExpRouter):
-            try:
-                active.build()
-            except UnsupportedTableError:
-                from .trie import TrieRouter
+        """Choose the router (first request after a change), then answer with it.
 
-                trie = TrieRouter()
-                trie.routes = active.routes
-                active = self.active = trie
-        # An instance attribute: found before this method on every later call.
-        self.match = active.match  # type: ignore[method-assign]
-        return active.match(method, path)
+        Reached on every call only by a caller that kept ``router.match`` from before
+        the choice: it then costs one more call, never a second check of the table.
+        """
+        chosen = self.__dict__.get("match")
+        if chosen is None:
+            active = self.active
+            if isinstance(active, RegExpRouter):
+                try:
+                    active.build()
+                except UnsupportedTableError:
+                    from .trie import TrieRouter
+
+                    trie = TrieRouter()
+                    trie.routes = active.routes
+                    active = self.active = trie
+            # An instance attribute: found before this method on every later lookup.
+            chosen = self.match = active.match  # type: ignore[method-assign]
+        return chosen(method, path)

@@ -176,6 +176,17 @@ def test_smart_router_serves_routes_added_after_it_answered() -> None:
     assert router.match("POST", "/users") == [("create", {})]
 
 
+def test_smart_router_checks_the_table_once_even_for_a_kept_bound_match(monkeypatch) -> None:
+    router = build(SmartRouter, [("GET", "/users/:id", "u")])
+    kept = router.match  # taken before the first request, as a caller may
+    builds = []
+    original = RegExpRouter.build
+    monkeypatch.setattr(RegExpRouter, "build", lambda self: builds.append(1) or original(self))
+    for _ in range(3):
+        assert kept("GET", "/users/1") == [("u", {"id": "1"})]
+    assert builds == [1]
+
+
 def test_smart_router_prefers_one_regex() -> None:
     router = build(SmartRouter, [("GET", "/users/:id", "u"), ("GET", "/users/me", "me")])
     router.match("GET", "/users/1")
