@@ -59,7 +59,10 @@ class RegExpRouter(RouteList):
         self._tables = {}
 
     def match(self, method: str, path: str) -> MatchResult:
-        table = self._tables.get(method) or self._table(method)
+        try:
+            table = self._tables[method]
+        except KeyError:
+            table = self._table(method)
         chain = table.static_chains.get(path)
         if chain is not None:
             if chain is _UNLINKED:
@@ -69,7 +72,7 @@ class RegExpRouter(RouteList):
         m = regex.match(path)
         if m is None:
             return []
-        return regex.resolvers[m.lastindex](m, path)  # type: ignore[index]
+        return regex.resolvers[m.lastindex](m, path)  # type: ignore[index,misc]
 
     def build(self) -> None:
         """Build the tables for every registered method now instead of lazily."""
@@ -125,7 +128,8 @@ class _Regex:
         self.compiled: CompiledRegex[str] | None = None
         # The compiled regex's own match once built: no wrapper on the hot path.
         self.match: Callable[[str], Match[str] | None] = self._compile_and_match
-        self.resolvers: dict[int, Resolver] = {}
+        # Indexed by the group that names the branch (``lastindex``); unused slots are None.
+        self.resolvers: list[Resolver | None] = []
         self.priority: dict[str, int] = {}
 
     def _compile_and_match(self, path: str) -> Match[str] | None:
@@ -136,6 +140,7 @@ class _Regex:
             branches: dict[int, tuple[Pattern, list[int]]] = {}
             self.compiled = _compile(self.patterns, branches)
             self.match = self.compiled.match
+            self.resolvers = [None] * (self.compiled.groups + 1)
             for marker, (pattern, groups) in branches.items():
                 self.priority[pattern.key] = marker
                 self.resolvers[marker] = self._linker(marker, pattern, groups)
