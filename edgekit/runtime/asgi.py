@@ -58,15 +58,23 @@ class ASGIApp:
             return
         request = to_request(scope, receive)
         response = await self.app.fetch(request, self.env)
-        headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in response.headers.raw_items()]
+        headers = []
+        length_given = False
+        for name, value in response.headers.raw_items():
+            if name == "content-length":
+                length_given = True
+            headers.append((name.encode("latin-1"), value.encode("latin-1")))
         fixed = response.body_bytes
-        if fixed is not None and not response.headers.has("content-length"):
+        if fixed is not None and not length_given:
             # A known length spares the server chunked encoding.
-            headers.append((b"content-length", str(len(fixed)).encode("ascii")))
+            headers.append((b"content-length", b"%d" % len(fixed)))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        if fixed is not None:
+            await send({"type": "http.response.body", "body": fixed})
+            return
         body = response.body
-        if fixed is not None or body is None:
-            await send({"type": "http.response.body", "body": fixed or b""})
+        if body is None:
+            await send({"type": "http.response.body", "body": b""})
         elif request.body_bytes is not None or request.method in _NO_BODY_METHODS:
             # Nothing is left to receive but the disconnect: watch for it, so that an
             # endless stream (server-sent events) stops when its client goes away.
