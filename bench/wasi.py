@@ -9,11 +9,11 @@ a component already built from it), precompiles it, and measures:
 * cold start: from launching ``wasmtime serve`` to the first answered request, with
   the ``.wasm`` (wasmtime compiles it first) and with the precompiled ``.cwasm``;
   and in wasmtime-py, compiling the ``.wasm`` against loading a serialized copy;
-* per request, median and p90 in ms, on ``GET /`` (JSON from a var) and
-  ``GET /todos/1`` (a D1 read): in-process through wasmtime-py's call of the plain
-  ``handle`` export reusing one instance, and with a fresh instance per request (what
-  wasi:http hosts do); and over HTTP through ``wasmtime serve`` (a fresh instance per
-  request, plus the HTTP round trip).
+* per request, median and p90 in ms, on ``GET /missing`` (a 404: no binding is
+  touched), ``GET /`` (JSON from a var) and ``GET /todos/1`` (a D1 read): in-process
+  through wasmtime-py's call of the plain ``handle`` export reusing one instance, and
+  with a fresh instance per request (what wasi:http hosts do); and over HTTP through
+  ``wasmtime serve`` (a fresh instance per request, plus the HTTP round trip).
 
 Numbers are from one machine at one moment; the machine's other load shows in them.
 """
@@ -38,7 +38,8 @@ from edgekit.runtime.wasi_host import ComponentHost  # noqa: E402
 
 APP = str(ROOT / "examples" / "todos" / "app.py")
 CONFIG = ROOT / "examples" / "todos" / "wrangler.toml"
-PATHS = ("/", "/todos/1")
+# The path and the status it answers with.
+PATHS = (("/missing", 404), ("/", 200), ("/todos/1", 200))
 
 
 def free_port() -> int:
@@ -127,10 +128,13 @@ def main() -> int:
 
                 with httpx.Client(base_url=url) as client:
                     client.post("/todos", json={"title": "bench"}).raise_for_status()
-                    for path in PATHS:
-                        client.get(path).raise_for_status()
-                        samples = timed(lambda p=path: client.get(p).raise_for_status(), args.requests)
-                        figures[f"http_fresh_instance {path}"] = summary(samples)
+                    for path, status in PATHS:
+
+                        def get(path: str = path, status: int = status) -> None:
+                            assert client.get(path).status_code == status
+
+                        get()
+                        figures[f"http_fresh_instance {path}"] = summary(timed(get, args.requests))
             stop(process)
 
         started = time.perf_counter()
@@ -142,8 +146,8 @@ def main() -> int:
         started = time.perf_counter()
         first = host.instance(state)
         figures["wasmtime_py_instantiate_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        for path in PATHS:
-            assert first("GET", path).status == 200
+        for path, status in PATHS:
+            assert first("GET", path).status == status
             figures[f"in_process_reuse {path}"] = summary(timed(lambda p=path: first("GET", p), args.requests))
             fresh_count = max(10, args.requests // 5)
             figures[f"in_process_fresh_instance {path}"] = summary(

@@ -28,9 +28,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-# (encode, decode, Raw) from msgspec, False when the stdlib path is in use, None before
-# the first call decides.
-_msgspec: tuple[Callable[[Any], bytes], Callable[[Any], Any], type] | bool | None = None
+    _Backend = tuple[Callable[[Any], bytes], Callable[[Any], Any], type, Callable[[bytes], Any]]
+
+# (encode, decode, Raw, checking decode) from msgspec, False when the stdlib path is in use,
+# None before the first call decides.
+_msgspec: _Backend | bool | None = None
 
 
 def use_stdlib(enabled: bool = True) -> None:
@@ -39,7 +41,7 @@ def use_stdlib(enabled: bool = True) -> None:
     _msgspec = False if enabled else None
 
 
-def _backend() -> tuple[Callable[[Any], bytes], Callable[[Any], Any], type] | bool:
+def _backend() -> _Backend | bool:
     global _msgspec
     if _msgspec is None:
         _msgspec = False
@@ -49,7 +51,8 @@ def _backend() -> tuple[Callable[[Any], bytes], Callable[[Any], Any], type] | bo
             except ImportError:
                 pass
             else:
-                _msgspec = (msgspec.json.Encoder().encode, msgspec.json.Decoder().decode, msgspec.Raw)
+                checking = msgspec.json.Decoder(float_hook=_float_as_javascript_writes_it).decode
+                _msgspec = (msgspec.json.Encoder().encode, msgspec.json.Decoder().decode, msgspec.Raw, checking)
     return _msgspec
 
 
@@ -227,7 +230,7 @@ def dumps(obj: Any) -> bytes:
             return fast
     has_float = _scan(obj)
     if backend:
-        _, _, raw = backend  # type: ignore[misc]
+        raw = backend[2]  # type: ignore[index]
         try:
             return backend[0](_with_raw_floats(obj, raw) if has_float else obj)  # type: ignore[index]
         except UnicodeEncodeError:
@@ -244,7 +247,7 @@ def dumps(obj: Any) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
-def _dumps_checked(obj: Any, backend: tuple[Callable[[Any], bytes], Callable[[Any], Any], type]) -> bytes | None:
+def _dumps_checked(obj: Any, backend: _Backend) -> bytes | None:
     """msgspec's encoding of ``obj`` when it is provably the exact one, else None.
 
     A few C calls (plus one Python call per float) instead of :func:`_scan`'s walk in
@@ -255,10 +258,10 @@ def _dumps_checked(obj: Any, backend: tuple[Callable[[Any], bytes], Callable[[An
     JSON (the others come back as lists, strings or dicts; NaN, written as null, is not
     equal to itself) and no float needs JavaScript's formatting.
     """
-    encode, _, _ = backend
+    encode, _, _, checking_decode = backend
     try:
         out = encode(obj)
-        if (_check_decode or _make_check_decode())(out) == obj:
+        if checking_decode(out) == obj:
             return out
     except Exception:  # noqa: BLE001 - whatever msgspec refuses (or a Raw it cannot read back): the exact path decides
         pass
@@ -284,17 +287,6 @@ def _float_as_javascript_writes_it(text: str) -> float | _Unequal:
     if "e" in text or text[-2:] == ".0":
         return _UNEQUAL
     return float(text)
-
-
-_check_decode: Callable[[bytes], Any] | None = None
-
-
-def _make_check_decode() -> Callable[[bytes], Any]:
-    global _check_decode
-    import msgspec
-
-    _check_decode = msgspec.json.Decoder(float_hook=_float_as_javascript_writes_it).decode
-    return _check_decode
 
 
 def loads(data: bytes | str) -> Any:

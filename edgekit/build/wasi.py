@@ -12,9 +12,9 @@ component, and that import fails in production. So :func:`build`
    imports of the app's and edgekit's loaded modules;
 2. stages the app's modules and the edgekit package in a temporary folder with a
    generated entry module that imports all of those modules eagerly, bakes the
-   wrangler.toml bindings (see :mod:`edgekit.runtime.wasi_env`) and exports the
+   wrangler.toml bindings, read now (see :mod:`edgekit.runtime.wasi_env`), and exports the
    handlers of :mod:`edgekit.runtime.wasi`;
-3. runs componentize-py against the WIT world in ``wasm/wit`` (6-20 s);
+3. runs componentize-py against the WIT world in ``edgekit/build/wit`` (6-20 s);
 4. with ``precompile``, runs ``wasmtime compile`` to make a ``.cwasm`` that starts in
    milliseconds (it only loads in the same wasmtime version).
 
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
     from types import ModuleType
     from typing import Any
+
+    from ..runtime.wasi_env import Bindings
 
 __all__ = ["BUDGET_BYTES", "build", "find_tool", "main", "trace", "wit_dir"]
 
@@ -98,14 +100,14 @@ def build(
             log(f"note: the optional import {module} (an installed package) is left out: the code runs without it")
         _stage(found["sources"], staging)
         module = Path(location).stem if location.endswith(".py") or os.sep in location else location
-        files = _baked_files(config, dev_vars) if config is not None else None
+        bindings = _baked_bindings(config, environment, dev_vars) if config is not None else None
         (staging / f"{ENTRY_MODULE}.py").write_text(
-            _entry_source(module, name, found["modules"], files, environment, max_body_bytes), encoding="utf-8"
+            _entry_source(module, name, found["modules"], bindings, max_body_bytes), encoding="utf-8"
         )
         log(f"componentizing {len(found['modules'])} lazily imported modules into {out} (this takes a while) ...")
         out.parent.mkdir(parents=True, exist_ok=True)
         _run(
-            [componentize, "-d", str(_wit_dir()), "-w", "app", "componentize", "-p", str(staging), ENTRY_MODULE]
+            [componentize, "-d", str(wit_dir()), "-w", "app", "componentize", "-p", str(staging), ENTRY_MODULE]
             + ["-o", str(out)],
             "componentize-py",
         )
@@ -135,15 +137,17 @@ def _fail_unresolved(unresolved: list[str], log: Callable[[str], None]) -> None:
 
 
 def wit_dir() -> Path:
-    """The folder with the component's WIT world (``world.wit`` and ``deps/``)."""
-    return _wit_dir()
+    """The folder with the component's WIT world (``world.wit`` and ``deps/``).
 
-
-def _wit_dir() -> Path:
-    for candidate in (_PACKAGE / "build" / "wit", _PACKAGE.parent / "wasm" / "wit"):
-        if (candidate / "world.wit").is_file():
-            return candidate
-    raise BuildError(f"the WIT world is missing: expected wasm/wit/world.wit beside {_PACKAGE}")
+    It is package data (``edgekit/build/wit``), so a checkout, an editable install and
+    a wheel install all find it beside this module. BuildError when it is missing.
+    """
+    folder = Path(__file__).resolve().parent / "wit"
+    if not (folder / "world.wit").is_file():
+        raise BuildError(
+            f"the WIT world is missing: expected {folder / 'world.wit'} (reinstall edgekit; a wheel carries it)"
+        )
+    return folder
 
 
 def find_tool(name: str) -> Path | None:
@@ -231,9 +235,12 @@ def _trace_main(app: str, config: str | None, environment: str | None, report: P
     unresolved: list[tuple[str, str]] = []
     optional: set[str] = set()
     for name, module in list(sys.modules.items()):
-        if _origin(module) == "app" or (name.startswith("edgekit") and not name.startswith(_HOST_ONLY)):
+        own = name.startswith("edgekit")
+        if _origin(module) == "app" or (own and not name.startswith(_HOST_ONLY)):
             for imported, where, guarded in _function_imports(module):
-                if guarded and _installed(imported):
+                # edgekit has no required dependency: an installed package it imports in a function is
+                # optional even unguarded (json_codec imports msgspec there only once msgspec is in use).
+                if (guarded or own) and _installed(imported):
                     # An optional installed package (msgspec): the code runs without it, and it is
                     # bundled only when the probe requests imported it.
                     optional.add(imported.partition(".")[0])
@@ -396,51 +403,26 @@ def _stage(sources: dict[str, str], staging: Path) -> None:
         shutil.copy2(file, target)
 
 
-def _baked_files(config: Path, dev_vars: bool) -> dict[str, str]:
-    """The files the component's env needs, by path relative to ``config``'s folder."""
-    import tomllib
+def _baked_bindings(config: Path, environment: str | None, dev_vars: bool) -> Bindings:
+    """The bindings the component's env opens, read from ``config`` now; BuildError naming what to fix."""
+    from ..bindings.local_env import WranglerConfigError
+    from ..runtime.wasi_env import read_bindings
 
-    root = config.parent
-    files = {"wrangler.toml": config.read_text(encoding="utf-8")}
-    if dev_vars:
-        for candidate in sorted(root.glob(".dev.vars*")):
-            files[candidate.name] = candidate.read_text(encoding="utf-8")
     try:
-        document = tomllib.loads(files["wrangler.toml"])
-    except tomllib.TOMLDecodeError as exc:
-        raise BuildError(f"{config}: invalid TOML: {exc}") from None
-    folders = {"migrations"} | set(_migrations_dirs(document))
-    for folder in sorted(folders):
-        directory = root / folder
-        if directory.is_dir():
-            for sql in sorted(directory.glob("*.sql")):
-                files[sql.relative_to(root).as_posix()] = sql.read_text(encoding="utf-8")
-    return files
-
-
-def _migrations_dirs(node: object) -> list[str]:
-    """Every ``migrations_dir`` value in a TOML document, any environment."""
-    if isinstance(node, dict):
-        found = [node["migrations_dir"]] if isinstance(node.get("migrations_dir"), str) else []
-        return found + [name for value in node.values() for name in _migrations_dirs(value)]
-    if isinstance(node, list):
-        return [name for value in node for name in _migrations_dirs(value)]
-    return []
+        return read_bindings(config, environment=environment, dev_vars=dev_vars)
+    except (WranglerConfigError, FileNotFoundError) as exc:
+        raise BuildError(str(exc)) from None
 
 
 def _entry_source(
-    module: str,
-    name: str,
-    modules: list[str],
-    files: dict[str, str] | None,
-    environment: str | None,
-    max_body_bytes: int | None,
+    module: str, name: str, modules: list[str], bindings: Bindings | None, max_body_bytes: int | None
 ) -> str:
     """The generated entry module componentize-py pre-initialises."""
-    env = "None" if files is None else f"state_env({files!r}, environment={environment!r})"
-    if files is not None:
-        # state_env imports the local stores on first use: that must happen now.
-        modules = [*modules, "edgekit.bindings.local_env"]
+    env, env_import = "None", ""
+    if bindings is not None:
+        env = f"state_env(Bindings.loads({bindings.dumps()!r}))"
+        # It brings in the local stores (sqlite3): only for an app with bindings.
+        env_import = "from edgekit.runtime.wasi_env import Bindings, state_env\n"
     limit = "" if max_body_bytes is None else f", max_body_bytes={max_body_bytes!r}"
     return f'''"""Generated by edgekit.build.wasi: the entry module of the component. Do not edit."""
 
@@ -449,8 +431,7 @@ import json
 import os
 
 from edgekit.runtime.wasi import exports
-from edgekit.runtime.wasi_env import state_env
-from {module} import {name} as _app
+{env_import}from {module} import {name} as _app
 
 # Imported now, while componentize-py snapshots the interpreter: imported later, they would fail.
 _missing = []

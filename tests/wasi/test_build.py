@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,8 +19,9 @@ import httpx
 import pytest
 
 from edgekit.build import BuildError
-from edgekit.build.wasi import _baked_files, _probe_requests, build, trace
+from edgekit.build.wasi import _baked_bindings, _entry_source, _probe_requests, build, trace
 from edgekit.preview.wasi import ensure_built, serve
+from edgekit.runtime.wasi_env import Bindings, read_bindings
 
 from .conftest import APP, CONFIG, MAX_BODY, ROOT, Built, free_port
 
@@ -87,21 +90,20 @@ def test_build_errors_name_the_problem(tmp_path: Path) -> None:
         build(str(broken), out=tmp_path / "app.wasm")
 
 
-def test_baked_files_hold_the_config_and_migrations(tmp_path: Path) -> None:
-    baked = _baked_files(CONFIG, dev_vars=False)
-    assert set(baked) == {"wrangler.toml", "migrations/0001_create_todos.sql"}
-    assert "CREATE TABLE" in baked["migrations/0001_create_todos.sql"].upper()
-    (tmp_path / "wrangler.toml").write_text(
-        'name = "x"\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "d"\nmigrations_dir = "db/m"\n'
-    )
-    (tmp_path / "db" / "m").mkdir(parents=True)
-    (tmp_path / "db" / "m" / "0001.sql").write_text("CREATE TABLE t (a);")
-    (tmp_path / ".dev.vars").write_text("SECRET=1\n")
-    assert set(_baked_files(tmp_path / "wrangler.toml", dev_vars=False)) == {"wrangler.toml", "db/m/0001.sql"}
-    assert ".dev.vars" in _baked_files(tmp_path / "wrangler.toml", dev_vars=True)
+def test_the_entry_module_carries_the_bindings_read_at_build_time(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text('[vars]\nA = "1"\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "d"\n')
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "0001.sql").write_text("CREATE TABLE t (a);")
+    source = _entry_source("app", "app", ["json"], _baked_bindings(tmp_path / "wrangler.toml", None, False), None)
+    compile(source, "edgekit_wasi_entry.py", "exec")
+    literal = re.search(r"state_env\(Bindings\.loads\(('.*')\)\)", source)
+    assert literal is not None, source
+    baked = Bindings.loads(ast.literal_eval(literal[1]))
+    assert baked == read_bindings(tmp_path / "wrangler.toml")
+    assert baked.migrations == {"migrations/0001.sql": "CREATE TABLE t (a);"}
     (tmp_path / "wrangler.toml").write_text("name = [")
     with pytest.raises(BuildError, match="invalid TOML"):
-        _baked_files(tmp_path / "wrangler.toml", dev_vars=False)
+        _baked_bindings(tmp_path / "wrangler.toml", None, False)
 
 
 def test_probe_requests_fill_in_params() -> None:

@@ -28,6 +28,21 @@ def test_handle_serves_the_app_with_its_bindings(host: ComponentHost, tmp_path) 
     assert json.loads(fresh("GET", "/todos").body)["todos"] == [todo]
 
 
+def test_a_request_that_uses_no_binding_opens_none(host: ComponentHost, tmp_path) -> None:
+    call = host.instance(tmp_path)
+    assert call("GET", "/cookies").status == 200
+    assert call("GET", "/nowhere").status == 404
+    assert list(tmp_path.iterdir()) == []  # no SQLite file, not even the configuration
+    assert json.loads(call("GET", "/").body)["app"] == "edgekit todos"  # a var: no store opened
+    assert not list(tmp_path.rglob("*.sqlite"))
+    created = call("POST", "/todos", JSON, json.dumps({"title": "lazy"}).encode())
+    assert created.status == 201, created.body
+    assert {path.name for path in tmp_path.rglob("*.sqlite")} == {"todos-cache.sqlite", "todos-local.sqlite"}
+    fresh = host.instance(tmp_path)  # a fresh instance on the same state sees the data
+    assert fresh("GET", "/cookies").status == 200
+    assert [todo["title"] for todo in json.loads(fresh("GET", "/todos").body)["todos"]] == ["lazy"]
+
+
 def test_handle_carries_headers_and_methods(host: ComponentHost, tmp_path) -> None:
     call = host.instance(tmp_path)
     assert call("GET", "/cookies").header("set-cookie") == ["a=1; Path=/", "b=2; Path=/"]
@@ -53,5 +68,5 @@ def test_missing_state_dir_is_a_500_that_names_the_fix(host: ComponentHost) -> N
     call = host.instance(None)
     response = call("GET", "/todos")
     assert response.status == 500 and b"--dir" in response.body
-    # The bindings open before the app runs, so every request says so, and none traps.
+    # The state directory is checked before the app runs, so every request says so, and none traps.
     assert call("GET", "/cookies").status == 500
