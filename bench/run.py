@@ -3,14 +3,16 @@
 Usage (from anywhere; ``bench/run.sh`` sets up ``.venv-bench`` and calls this, and
 ``python bench/run.py`` from any other interpreter hands over to ``run.sh``):
 
-    bench/run.sh [--quick] [--only lookup,dispatch,coldstart,size,bindings] [--frameworks edgekit,hayate,...]
+    bench/run.sh [--quick] [--only lookup,dispatch,...,instructions] [--frameworks edgekit,hayate,...]
 
 Workloads (each module's docstring says exactly what it measures and how):
 ``lookup`` (bench/lookup.py), ``dispatch`` (bench/dispatch.py), ``coldstart``
 (bench/coldstart.py), ``size`` (bench/size.py), ``bindings`` (bench/bindings.py:
-edgekit's local KV and D1 stores against raw sqlite3, no peers). Lookup and dispatch run each
-framework in its own subprocess, so no framework shares a heap (or a GC) with
-another, and one that crashes only costs its own rows.
+edgekit's local KV and D1 stores against raw sqlite3, no peers), and, only when asked
+for, ``instructions`` (bench/instructions.py: lookups and requests counted in machine
+instructions under valgrind, which this shared machine's drifting clock cannot blur).
+Lookup and dispatch run each framework in its own subprocess, so no framework shares
+a heap (or a GC) with another, and one that crashes only costs its own rows.
 
 Prints one markdown table per workload, each row with its ratio to edgekit
 (``x edgekit``: the row's cost over edgekit's, so above 1 means edgekit is
@@ -37,10 +39,12 @@ if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
-from bench import bindings, coldstart, size  # noqa: E402
+from bench import bindings, coldstart, instructions, size  # noqa: E402
 from bench.frameworks import EDGEKIT, FRAMEWORKS, version  # noqa: E402
 
-WORKLOADS = ("lookup", "dispatch", "coldstart", "size", "bindings")
+WORKLOADS = ("lookup", "dispatch", "coldstart", "size", "bindings", "instructions")
+# Run unless --only says otherwise; "instructions" (valgrind, several minutes) only on request.
+DEFAULT_WORKLOADS = WORKLOADS[:-1]
 EDGEKIT_ROUTER = "edgekit SmartRouter"  # the App's default router: the one the targets judge
 TARGETS = {
     "lookup_growth": 1.5,  # edgekit's 300-route ns over its 12-route ns, at most
@@ -326,7 +330,11 @@ def environment() -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Benchmark edgekit against peer frameworks.")
     ap.add_argument("--quick", action="store_true", help="short smoke run (seconds, not minutes)")
-    ap.add_argument("--only", default=",".join(WORKLOADS), help="comma-separated workloads: " + ", ".join(WORKLOADS))
+    ap.add_argument(
+        "--only",
+        default=",".join(DEFAULT_WORKLOADS),
+        help=f"comma-separated workloads: {', '.join(WORKLOADS)} (default: all but instructions)",
+    )
     ap.add_argument("--frameworks", default="", help="comma-separated frameworks (default: all)")
     ap.add_argument("--rounds", type=int, default=3, help="rounds of lookup, dispatch and bindings (--quick: 1)")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target FAILs (default: always 0)")
@@ -353,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         "coldstart": "Cold start (fresh process: import + build a 12-route app + one request)",
         "size": "Size on disk",
         "bindings": "Local bindings: KV and D1 stores vs raw sqlite3 (ops/s; higher is better)",
+        "instructions": "Instructions per lookup and per request (valgrind; lower is better)",
     }
     for workload in only:
         progress(f"{workload} ...")
@@ -367,6 +376,9 @@ def main(argv: list[str] | None = None) -> int:
         elif workload == "bindings":
             raw[workload] = bindings.measure(args.quick, rounds=args.rounds)
             text = bindings.report(raw[workload])
+        elif workload == "instructions":
+            raw[workload] = instructions.measure(chosen, args.quick, progress)
+            text = instructions.report(raw[workload])
         else:
             raw[workload] = size.measure(chosen)
             text, reports[workload] = size_report(raw[workload])
