@@ -42,7 +42,17 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
     from typing import Any
 
-__all__ = ["D1DatabaseConfig", "Env", "WranglerConfigError", "d1_databases", "load_env", "parse_dev_vars"]
+__all__ = [
+    "BindingsConfig",
+    "D1DatabaseConfig",
+    "Env",
+    "WranglerConfigError",
+    "d1_databases",
+    "load_env",
+    "parse_dev_vars",
+    "read_config",
+    "store_file",
+]
 
 _MEMORY = ":memory:"
 
@@ -144,7 +154,51 @@ async def load_env(
     the stores opened so far are closed.
     """
     path = Path(config)
-    where, section = _read(path, environment)
+    bindings = read_config(path, environment=environment, dev_vars=dev_vars)
+    root = path.parent
+    state = None if state_dir is None else root / state_dir
+    opened: dict[str, Any] = dict(bindings.vars)
+    try:
+        for binding, name in bindings.kv:
+            opened[binding] = KVNamespace(store_file(state, "kv", name))
+        for binding, name, migrations, table in bindings.d1:
+            db = D1Database(store_file(state, "d1", name))
+            opened[binding] = db
+            if migrations is not None:
+                await apply_migrations(db, migrations, table=table)
+    except BaseException:
+        Env(opened).close()
+        raise
+    return Env(opened)
+
+
+class BindingsConfig(NamedTuple):
+    """What one section of a wrangler configuration binds, read and checked (nothing opened)."""
+
+    where: str
+    """How messages name the section: the file, with ``[env.NAME]`` for an environment."""
+    main: str | None
+    """The Worker's entry module (an environment inherits the top level's, as in wrangler)."""
+    vars: dict[str, Any]
+    """``[vars]``, then ``.dev.vars`` (when read), by name."""
+    kv: list[tuple[str, str]]
+    """``(binding, store name)`` of each KV namespace."""
+    d1: list[tuple[str, str, Path | None, str]]
+    """``(binding, store name, migrations folder or None, migrations table)`` of each D1 database."""
+
+
+def read_config(
+    config: str | os.PathLike[str] = "wrangler.toml", *, environment: str | None = None, dev_vars: bool = True
+) -> BindingsConfig:
+    """The bindings ``config`` declares, as :func:`load_env` reads them; opens no store.
+
+    For every tool that needs the bindings without the local stores (the WASI build, the
+    Pyodide preview). The arguments and errors are :func:`load_env`'s, a binding name
+    used twice included.
+    """
+    path = Path(config)
+    document = _document(path)
+    where, section = _section(path, document, environment)
     root = path.parent
     values = _vars(where, section)
     if dev_vars:
@@ -159,20 +213,8 @@ async def load_env(
             *(("a D1 database", spec[0]) for spec in d1),
         ],
     )
-    state = None if state_dir is None else root / state_dir
-    opened: dict[str, Any] = dict(values)
-    try:
-        for binding, name in kv:
-            opened[binding] = KVNamespace(_store_file(state, "kv", name))
-        for binding, name, migrations, table in d1:
-            db = D1Database(_store_file(state, "d1", name))
-            opened[binding] = db
-            if migrations is not None:
-                await apply_migrations(db, migrations, table=table)
-    except BaseException:
-        Env(opened).close()
-        raise
-    return Env(opened)
+    main = section.get("main", document.get("main"))
+    return BindingsConfig(where, main if isinstance(main, str) else None, values, kv, d1)
 
 
 class D1DatabaseConfig(NamedTuple):
@@ -200,13 +242,17 @@ def d1_databases(
     where, section = _read(path, environment)
     state = None if state_dir is None else path.parent / state_dir
     return [
-        D1DatabaseConfig(binding, _store_file(state, "d1", name), migrations, table)
+        D1DatabaseConfig(binding, store_file(state, "d1", name), migrations, table)
         for binding, name, migrations, table in _d1_specs(where, section, path.parent)
     ]
 
 
 def _read(path: Path, environment: str | None) -> tuple[str, dict[str, Any]]:
     """``(where, section)``: the part of ``path`` that applies to ``environment``."""
+    return _section(path, _document(path), environment)
+
+
+def _document(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -214,10 +260,9 @@ def _read(path: Path, environment: str | None) -> tuple[str, dict[str, Any]]:
             f"no wrangler configuration at {path.resolve()}: pass load_env(config=...) the path of wrangler.toml"
         ) from None
     try:
-        document = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise WranglerConfigError(f"{path}: invalid TOML: {e}") from None
-    return _section(path, document, environment)
 
 
 def parse_dev_vars(text: str) -> dict[str, str]:
@@ -371,7 +416,7 @@ def _check_unique(where: str, bindings: list[tuple[str, str]]) -> None:
         seen[binding] = kind
 
 
-def _store_file(state: Path | None, kind: str, name: str) -> str:
+def store_file(state: Path | None, kind: str, name: str) -> str:
     """The SQLite path of one store (``:memory:`` without a state folder), its folder created."""
     if state is None:
         return _MEMORY

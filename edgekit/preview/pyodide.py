@@ -28,7 +28,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import tomllib
 from pathlib import Path
 
 TYPE_CHECKING = False
@@ -112,8 +111,6 @@ def spec_for(
         return _spec(_entry_module(app, None, None), app, host, port, node_modules)
     try:
         return _configured_spec(app, config, environment, host, port, state_dir, node_modules)
-    except tomllib.TOMLDecodeError as exc:
-        raise PyodidePreviewError(f"{config}: invalid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PyodidePreviewError(f"cannot read {config}: {exc}") from None
     except WranglerConfigError as exc:  # its message names the file and the section
@@ -148,26 +145,15 @@ def _configured_spec(
     node_modules: Path,
 ) -> dict[str, Any]:
     """The spec of a Worker with the bindings of ``config`` (its ``[env.<environment>]`` section if named)."""
-    from ..bindings.local_env import _check_unique, _d1_specs, _dev_vars, _kv_specs, _section, _vars
+    from ..bindings.local_env import read_config
 
     root = config.parent.resolve()
-    document = tomllib.loads(config.read_text(encoding="utf-8"))
-    where, section = _section(config, document, environment)
-    spec = _spec(_entry_module(app, config, section.get("main", document.get("main"))), app, host, port, node_modules)
-    values = {**_vars(where, section), **_dev_vars(root, environment)}
-    kv = _kv_specs(where, section)
-    d1 = _d1_specs(where, section, root)
-    # One binding name for two bindings would leave miniflare keeping one of them silently.
-    _check_unique(
-        where,
-        [
-            *(("a var ([vars] or .dev.vars)", name) for name in values),
-            *(("a KV namespace", binding) for binding, _ in kv),
-            *(("a D1 database", binding) for binding, *_ in d1),
-        ],
-    )
-    spec["vars"] = values
-    spec["kv"] = [{"binding": binding, "id": name} for binding, name in kv]
+    # load_env's reader: the same bindings and errors as edgekit dev (a binding name used twice
+    # is refused there, where miniflare would silently keep one of the two).
+    read = read_config(config, environment=environment)
+    spec = _spec(_entry_module(app, config, read.main), app, host, port, node_modules)
+    spec["vars"] = read.vars
+    spec["kv"] = [{"binding": binding, "id": name} for binding, name in read.kv]
     spec["d1"] = [
         {
             "binding": binding,
@@ -176,7 +162,7 @@ def _configured_spec(
             "folder": None if folder is None else str(folder),
             "migrations": _migrations(folder),
         }
-        for binding, name, folder, table in d1
+        for binding, name, folder, table in read.d1
     ]
     vendor = root / "python_modules"
     spec["vendor"] = str(vendor) if vendor.is_dir() else None

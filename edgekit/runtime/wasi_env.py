@@ -82,27 +82,18 @@ def read_bindings(config: Path, *, environment: str | None = None, dev_vars: boo
     the ``.dev.vars`` values (secrets: for a local preview only). Raises what ``load_env``
     raises for a configuration it cannot use.
     """
-    # load_env's own readers, so that names, values and errors are exactly those of edgekit dev.
+    # load_env's own reader, so that names, values and errors are exactly those of edgekit dev.
     root = config.parent
-    where, section = local_env._read(config, environment)
-    values = local_env._vars(where, section)
-    if dev_vars:
-        values.update(local_env._dev_vars(root, environment))
-    kv = local_env._kv_specs(where, section)
-    d1 = local_env._d1_specs(where, section, root)
-    named = [("a var ([vars] or .dev.vars)", name) for name in values]
-    named += [("a KV namespace", binding) for binding, _ in kv]
-    named += [("a D1 database", binding) for binding, *_ in d1]
-    local_env._check_unique(where, named)
+    read = local_env.read_config(config, environment=environment, dev_vars=dev_vars)
     databases: list[tuple[str, str, str | None, str]] = []
     migrations: dict[str, str] = {}
-    for binding, name, folder, table in d1:
+    for binding, name, folder, table in read.d1:
         relative = None if folder is None else folder.relative_to(root).as_posix()
         databases.append((binding, name, relative, table))
         for sql in sorted(folder.glob("*.sql")) if folder is not None else ():
             if sql.is_file():
                 migrations[f"{relative}/{sql.name}"] = sql.read_text(encoding="utf-8")
-    return Bindings(vars=values, kv=kv, d1=databases, migrations=migrations)
+    return Bindings(vars=read.vars, kv=read.kv, d1=databases, migrations=migrations)
 
 
 def state_env(bindings: Bindings, *, state_dir: str = STATE_DIR) -> Callable[[], Awaitable[StateEnv]]:
@@ -164,12 +155,12 @@ def _files_in(migrations: Mapping[str, str], folder: str) -> dict[str, str]:
 
 
 def _open_kv(state: Path, name: str) -> KVNamespace:
-    return KVNamespace(local_env._store_file(state, "kv", name))
+    return KVNamespace(local_env.store_file(state, "kv", name))
 
 
 def _open_d1(state: Path, name: str, folder: str | None, files: Mapping[str, str], table: str) -> D1Database:
     """The D1 database's file, its pending migrations applied first (only read when there are none)."""
-    db = D1Database(local_env._store_file(state, "d1", name))
+    db = D1Database(local_env.store_file(state, "d1", name))
     try:
         if folder is not None:
             directory = _write_migrations(state / CONFIG_DIR / folder, files)

@@ -11,7 +11,7 @@ import pytest
 from edgekit import App
 from edgekit.bindings.d1 import D1Database, D1Error
 from edgekit.bindings.kv import KVError, KVNamespace
-from edgekit.bindings.local_env import Env, WranglerConfigError, load_env, parse_dev_vars
+from edgekit.bindings.local_env import Env, WranglerConfigError, load_env, parse_dev_vars, read_config
 from tests.conftest import run
 
 WRANGLER_TOML = """
@@ -380,3 +380,31 @@ def test_the_core_never_imports_local_env() -> None:
         and "local_env" in path.read_text(encoding="utf-8")
     ]
     assert importers == []
+
+
+# ---------------------------------------------------------------- read_config
+
+
+def test_read_config_reads_what_load_env_opens_without_opening_it(project: Path) -> None:
+    (project / ".dev.vars.staging").write_text("SECRET=s3\n", encoding="utf-8")
+    read = read_config(project / "wrangler.toml", environment="staging")
+    assert read.where.endswith("[env.staging]")
+    assert read.main == "src/entry.py"  # inherited from the top level, as wrangler does
+    assert read.vars == {"GREETING": "hello staging", "SECRET": "s3"}
+    assert read.kv == [("CACHE", "staging-cache")]
+    assert [(binding, name, folder, table) for binding, name, folder, table in read.d1] == [
+        ("DB", "shop-db-staging", project / "db/migrations", "d1_migrations")
+    ]
+    assert not (project / ".edgekit").exists()  # no store opened, no state folder made
+    with load(project, environment="staging") as env:
+        assert sorted(env) == sorted([*read.vars, "CACHE", "DB"])
+
+
+def test_read_config_refuses_what_load_env_refuses(project: Path) -> None:
+    (project / "wrangler.toml").write_text(
+        '[vars]\nDB = "x"\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "d"\n', encoding="utf-8"
+    )
+    with pytest.raises(WranglerConfigError, match="'DB' is used by a var"):
+        read_config(project / "wrangler.toml")
+    with pytest.raises(WranglerConfigError, match=r"no \[env.prod\] section"):
+        read_config(project / "wrangler.toml", environment="prod")
