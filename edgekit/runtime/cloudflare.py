@@ -11,15 +11,17 @@ Each request then crosses like this:
 
 * the JavaScript ``Request`` becomes an edgekit :class:`~edgekit.request.Request`: the
   method as JavaScript spells it, the headers as they arrive (JavaScript has already
-  lowercased and checked them), the body read once, with ``arrayBuffer()``, when the app
-  first reads it;
+  lowercased and checked them), fetched from JavaScript in one conversion when the app
+  first reads one (a handler that reads none pays nothing for them), the body read once,
+  with ``arrayBuffer()``, when the app first reads it;
 * ``app.fetch(request, env, ctx)`` runs with ``env`` wrapped by
-  :func:`~edgekit.bindings.cloudflare.wrap_env` (KV and D1 behind the Python API) and a
-  ``ctx`` whose ``wait_until`` hands the work to the Worker's ``ctx.waitUntil``;
+  :func:`~edgekit.bindings.cloudflare.wrap_env` (KV and D1 behind the Python API; once
+  for all the requests that bring the same ``env`` object) and a ``ctx`` whose
+  ``wait_until`` hands the work to the Worker's ``ctx.waitUntil``;
 * a body the app left unread is drained (``wrangler dev`` hangs the next request
   otherwise);
-* the edgekit Response becomes a JavaScript ``Response``: status, every header line
-  (several ``Set-Cookie`` stay separate), the body as a ``Uint8Array`` or, for a stream, a
+* the edgekit Response becomes a JavaScript ``Response``: status, every header line in
+  one conversion (several ``Set-Cookie`` stay separate), the body as a ``Uint8Array`` or, for a stream, a
   ``ReadableStream`` pulled chunk by chunk; no body for HEAD, 204, 205 and 304;
 * anything escaping, even a ``BaseException`` such as ``SystemExit`` (which would break
   the isolate until it is reloaded), becomes a plain 500 with the traceback on stderr; a
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ..app import App
-    from ..bindings.cloudflare import JsRuntime
+    from ..bindings.cloudflare import CloudflareEnv, JsRuntime
 
     OnFetch = Callable[..., Coroutine[Any, Any, Any]]
 
@@ -76,8 +78,9 @@ class JsSide:
         "create_once_callable",
         "to_js",
         "null",
-        "Headers",
+        "JsProxy",
         "Response",
+        "_array_from",
     )
 
     def __init__(self) -> None:
@@ -89,18 +92,30 @@ class JsSide:
         # Plain to_js: bytes and header pairs need no dict converter; a keyword costs on the hot path.
         self.to_js: Callable[[Any], Any] = ffi.to_js
         self.null: object = ffi.jsnull
+        self.JsProxy: type = ffi.JsProxy
         # Looked up once: each attribute of ``js`` is a lookup on the JavaScript global object.
-        self.Headers: Any = self.js.Headers
         self.Response: Any = self.js.Response
+        self._array_from: Any = getattr(self.js.Array, "from")
 
     def is_null(self, value: object) -> bool:
         """Whether a JavaScript value is ``null`` or ``undefined``."""
         return value is None or value is self.null
 
+    def header_pairs(self, js_headers: Any) -> list[tuple[str, str]]:
+        """The ``(name, value)`` lines of a JavaScript ``Headers``, as JavaScript iterates them.
+
+        One array crosses: iterating the ``Headers`` from Python would cost several calls
+        into JavaScript per header (about 9 µs each in Pyodide 0.28).
+        """
+        return [(name, value) for name, value in self._array_from(js_headers).to_py()]
+
+    def request_header_pairs(self, js_request: Any) -> list[tuple[str, str]]:
+        """:meth:`header_pairs` of a JavaScript ``Request``'s headers."""
+        return self.header_pairs(js_request.headers)
+
     def text_response(self, status: int, text: str) -> Any:
         """A small ``text/plain`` JavaScript Response (errors the adapter answers itself)."""
-        headers = self.Headers.new()
-        headers.append("content-type", "text/plain; charset=UTF-8")
+        headers = self.to_js([("content-type", "text/plain; charset=UTF-8")])
         return self.Response.new(text, status=status, headers=headers)
 
 
@@ -143,25 +158,27 @@ class _JsBody:
             await self._request.arrayBuffer()
 
 
-def _body_of(js_request: Any, method: str, side: JsSide) -> _JsBody | None:
-    if method in _NO_BODY_METHODS or side.is_null(js_request.body):
-        return None
-    return _JsBody(js_request)
-
-
 def _convert_request(js_request: Any, side: JsSide) -> tuple[Request, _JsBody | None]:
-    js_request = getattr(js_request, "js_object", js_request)
+    # An isinstance check, not getattr(.., "js_object", ..): on a JsProxy a missing
+    # attribute is a failed lookup in JavaScript and a raised AttributeError.
+    if not isinstance(js_request, side.JsProxy):
+        js_request = js_request.js_object
     # The SDK's ``request.method`` is an enum that refuses unknown methods: read the JS one.
-    method = str(js_request.method)
-    pairs = [(str(name), str(value)) for name, value in js_request.headers]
-    body = _body_of(js_request, method, side)
-    return Request._adopt(str(js_request.url), method, Headers._trusted(pairs), body), body
+    method: str = js_request.method
+    body = None
+    if method not in _NO_BODY_METHODS and not side.is_null(js_request.body):
+        body = _JsBody(js_request)
+    # The JsProxy keeps the JavaScript Request alive, so the headers can still be read
+    # after the response (in wait_until work).
+    headers = Headers._deferred(side.request_header_pairs, js_request)
+    return Request._adopt(js_request.url, method, headers, stream=body), body
 
 
 def to_request(js_request: Any, side: JsSide | None = None) -> Request:
     """The edgekit Request for a JavaScript ``Request`` (or the ``workers`` SDK's wrapper of one).
 
-    The body stays unread until the app reads it.  Raises ValueError for a method or URL
+    The body stays unread until the app reads it, and the headers are fetched from
+    JavaScript when the app first reads one.  Raises ValueError for a method or URL
     edgekit refuses.
     """
     return _convert_request(js_request, side or js_side())[0]
@@ -217,8 +234,6 @@ def to_js_response(response: Response, side: JsSide | None = None, *, head: bool
     side = side or js_side()
     if response.type == "error":
         return side.Response.error()
-    # One crossing for all the header lines (pairs, so repeated names stay separate lines).
-    headers = side.to_js(response.headers.raw_items())
     status = response.status
     body: Any = None
     if not head and status not in _NULL_BODY_STATUSES:
@@ -229,6 +244,9 @@ def to_js_response(response: Response, side: JsSide | None = None, *, head: bool
             stream = response.body
             if stream is not None:
                 body = _readable_stream(stream, side)
+    # Keyword arguments measured cheaper than a ResponseInit object made with to_js; the
+    # headers cross as one array of pairs, so repeated names stay separate lines.
+    headers = side.to_js(response.headers.raw_items())
     if response.status_text:
         return side.Response.new(body, status=status, statusText=response.status_text, headers=headers)
     return side.Response.new(body, status=status, headers=headers)
@@ -237,7 +255,7 @@ def to_js_response(response: Response, side: JsSide | None = None, *, head: bool
 async def from_js_response(js_response: Any) -> Response:
     """An edgekit Response for a JavaScript ``Response``, its body read into bytes."""
     side = js_side()
-    pairs = [(str(name), str(value)) for name, value in js_response.headers]
+    pairs = side.header_pairs(js_response.headers)
     status = int(js_response.status)
     body = None
     if not side.is_null(js_response.body):
@@ -299,13 +317,27 @@ class WorkerHandler:
 
     ``request`` is the JavaScript ``Request`` or the ``workers`` SDK's wrapper of one;
     ``env`` and ``ctx`` are the Worker's (``ctx`` may be None: ``wait_until`` work then
-    runs on the event loop, unguarded by the platform).
+    runs on the event loop, unguarded by the platform).  While ``env`` is the same
+    JavaScript object (``===``), as Workers passes it to every request of an isolate, the
+    app sees the same wrapped env: its KV and D1 bindings are recognised once, not per
+    request.
     """
 
-    __slots__ = ("app",)
+    __slots__ = ("app", "_env")
 
     def __init__(self, app: App) -> None:
         self.app = app
+        self._env: tuple[Any, CloudflareEnv] | None = None
+
+    def _wrapped_env(self, env: Any, side: JsSide) -> CloudflareEnv:
+        # Recognising a binding costs several lookups in JavaScript (far more in the preview,
+        # where miniflare answers them over a synchronous round trip): do it once per env.
+        known = self._env
+        if known is not None and known[0] == env:
+            return known[1]
+        wrapped = wrap_env(env, side.runtime)
+        self._env = (env, wrapped)
+        return wrapped
 
     async def __call__(self, request: Any, env: Any = None, ctx: Any = None) -> Any:
         side = js_side()
@@ -316,7 +348,7 @@ class WorkerHandler:
         try:
             response = await self.app.fetch(
                 req,
-                None if env is None else wrap_env(env, side.runtime),
+                None if env is None else self._wrapped_env(env, side),
                 None if ctx is None else WorkersExecutionContext(ctx, side),
             )
             if body is not None and not req.body_used:

@@ -47,7 +47,7 @@ def built(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory)
     from edgekit.preview.wasi import ensure_built
 
     _require_tools()
-    cache = pytestconfig.cache  # None under -p no:cacheprovider: then build afresh
+    cache = getattr(pytestconfig, "cache", None)  # absent under -p no:cacheprovider: then build afresh
     out_dir = cache.mkdir("edgekit-wasi") if cache is not None else tmp_path_factory.mktemp("edgekit-wasi")
     previous = Path.cwd()
     os.chdir(ROOT)  # MODULE:NAME apps are imported from the current folder, as `edgekit dev` does
