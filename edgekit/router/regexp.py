@@ -150,7 +150,7 @@ class _Regex:
         """A resolver that writes the branch's real resolver on its first call."""
 
         def link(m: Match[str], path: str) -> MatchResult:
-            resolver = self.resolvers[marker] = write_resolver(pattern, groups, self._chain(marker, pattern), False)
+            resolver = self.resolvers[marker] = write_resolver(pattern, groups, self._chain(marker, pattern))
             return resolver(m, path)
 
         return link
