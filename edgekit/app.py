@@ -8,6 +8,7 @@ and a Response comes out. Runtime adapters only ever call ``fetch``.
 from __future__ import annotations
 
 import sys
+from types import CoroutineType
 
 from .compose import Step, compose, resolve, to_response
 from .context import Context
@@ -259,7 +260,7 @@ class App:
                         result = step.fn(c, lambda: self._not_found_into(c))
                     else:
                         result = step.fn(c)
-                    if hasattr(result, "__await__"):
+                    if type(result) is CoroutineType or hasattr(result, "__await__"):
                         result = await result
                     if result is None:
                         result = c._res if c._res is not None else await resolve(self._not_found(c))
