@@ -18,6 +18,7 @@ import json
 import os
 import socket
 import sys
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -112,8 +113,15 @@ def _open_bindings_at_startup(asgi: ASGIApp, config: str) -> None:
     asgi.on_shutdown.append(close_env)
 
 
+_log_lock = threading.Lock()
+
+
 def _log(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    # Previews relay their runtime's stdout and stderr from two threads: one write per line,
+    # under a lock, so that two lines never splice (print() writes the newline separately).
+    with _log_lock:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
 
 
 def check_port(host: str, port: int) -> None:

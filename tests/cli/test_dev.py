@@ -195,3 +195,28 @@ def test_dev_help_documents_runtimes_and_budgets(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert exit_info.value.code == 0
     assert "--runtime {cpython,pyodide,wasi}" in out and "--cpu-budget-ms" in out and "--enforce" in out
+
+
+def test_log_lines_from_two_relay_threads_never_splice(capsys):
+    """The previews relay a runtime's stdout and stderr from two threads into one log."""
+    import threading
+
+    from edgekit.cli.dev import _log
+
+    def relay(name: str) -> None:
+        for i in range(400):
+            _log(f"{name} line {i} of the relayed output")
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: a splice shows at once
+    try:
+        threads = [threading.Thread(target=relay, args=(name,)) for name in ("stdout", "stderr")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    lines = capsys.readouterr().err.splitlines()
+    expected = {f"{name} line {i} of the relayed output" for name in ("stdout", "stderr") for i in range(400)}
+    assert len(lines) == 800 and set(lines) == expected
