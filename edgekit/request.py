@@ -96,14 +96,17 @@ class Request(Body):
         chunks, kept as it is (``body`` would be wrapped in a checking iterator).
         """
         request = cls.__new__(cls)
-        request._setup(url, method, headers, body)
-        if stream is not None:
-            if request.method == "GET" or request.method == "HEAD":
-                raise TypeError(f"a {request.method} request cannot have a body")
-            request._stream = stream
+        request._setup(url, method, headers, body, stream)
         return request
 
-    def _setup(self, url: str | URL, method: str, headers: Headers, body: BodyInit | None) -> None:
+    def _setup(
+        self,
+        url: str | URL,
+        method: str,
+        headers: Headers,
+        body: BodyInit | None,
+        stream: AsyncIterator[bytes] | None = None,
+    ) -> None:
         if type(url) is not str:
             url = _url_text(url)
         split = split_serialized(url)
@@ -115,14 +118,17 @@ class Request(Body):
         method = _NORMALIZED_METHODS.get(method) or normalize_method(method)
         self.headers = headers
         self._used = False
-        if body is None:
+        if body is None and stream is None:
             self._content = self._stream = None
         else:
             if method == "GET" or method == "HEAD":
                 raise TypeError(f"a {method} request cannot have a body")
-            self._content, self._stream, content_type = extract_body(body)
-            if content_type is not None and not headers.has("content-type"):
-                headers.append("content-type", content_type)
+            if stream is not None:
+                self._content, self._stream = None, stream
+            else:
+                self._content, self._stream, content_type = extract_body(body)
+                if content_type is not None and not headers.has("content-type"):
+                    headers.append("content-type", content_type)
         self.method = method
         self.remote_address: str | None = None
         self._url = url

@@ -127,7 +127,9 @@ def exports(
         if early is not None:
             return early, None
         body = None if method in _NO_BODY_METHODS else IncomingBody(request.consume(), max_body_bytes, streams, types)
-        built = _build_request(method, f"{scheme}://{authority}{target}", entries, body.chunks() if body else None)
+        built = _build_request(
+            method, f"{scheme}://{authority}{target}", entries, stream=body.chunks() if body else None
+        )
         return built, body
 
     async def send(response: Response, response_out: Any, sent: list[bool]) -> None:
@@ -337,11 +339,17 @@ def _check_length(entries: list[tuple[str, bytes]], limit: int) -> Response | No
 
 
 def _build_request(
-    method: str, url: str, entries: list[tuple[str, bytes]], body: bytes | AsyncIterator[bytes] | None
+    method: str,
+    url: str,
+    entries: list[tuple[str, bytes]],
+    body: bytes | None = None,
+    *,
+    stream: AsyncIterator[bytes] | None = None,
 ) -> Request:
-    """An edgekit Request; TypeError or ValueError for a URL or header it cannot hold."""
+    """An edgekit Request (``stream``: the incoming body's chunks, taken as they are);
+    TypeError or ValueError for a URL or header it cannot hold."""
     headers = Headers([(name, value.decode("latin-1")) for name, value in entries])
-    return Request._adopt(url, method, headers, body)
+    return Request._adopt(url, method, headers, body, stream=stream)
 
 
 def _bad_request(exc: Exception) -> Response:
