@@ -285,14 +285,14 @@ def split_serialized(url: str) -> tuple[int, int, int] | None:
         plain = _is_plain_origin(origin)
         if len(_plain_origins) < _PLAIN_ORIGINS_MAX:
             _plain_origins[origin] = plain
-    if not plain or "/." in url or ("/%2" in url and _has_encoded_dot_segment(url[path_start:query_start])):
+    if not plain or "/." in url:
         return None
+    if "/%2" in url:
+        path = url[path_start:query_start]
+        if "/%2e" in path or "/%2E" in path:
+            return None
     fragment_start = spans[4][0]
     return path_start, query_start, fragment_start if fragment_start >= 0 else len(url)
-
-
-def _has_encoded_dot_segment(path: str) -> bool:
-    return "/%2e" in path or "/%2E" in path
 
 
 _serialized_match: Callable[[str], Match[str] | None] | None = None

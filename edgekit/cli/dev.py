@@ -148,14 +148,14 @@ def check_port(host: str, port: int) -> None:
 
 def _check_environment(config: Path | None, environment: str) -> None:
     """Fail with a clear message, before any runtime starts, when ``config`` has no ``[env.<environment>]``."""
-    from ..bindings.local_env import WranglerConfigError, d1_databases
+    from ..bindings.local_env import WranglerConfigError, read_config
 
     if config is None:
         # Without a configuration there is no [env.NAME] to read: ignoring --env would serve the wrong bindings.
         raise CommandError(f"--env {environment} needs a wrangler.toml: pass --config PATH", USAGE)
     try:
-        # d1_databases resolves the section as load_env does, and opens no store.
-        d1_databases(config, state_dir=None, environment=environment)
+        # Every runtime reads its bindings this way: what it would refuse is refused now.
+        read_config(config, environment=environment)
     except WranglerConfigError as exc:
         raise CommandError(str(exc), USAGE) from None
 
