@@ -224,17 +224,15 @@ def _reject_constant(name: str) -> Any:
 def dumps(obj: Any) -> bytes:
     """``obj`` as compact UTF-8 JSON, exactly as JavaScript's ``JSON.stringify`` writes it."""
     backend = _msgspec if _msgspec is not None else _backend()
+    encoded = None
     if backend:
-        fast = _dumps_checked(obj, backend)  # type: ignore[arg-type]
-        if fast is not None:
-            return fast
-    has_float = _scan(obj)
-    if backend:
-        raw = backend[2]  # type: ignore[index]
-        try:
-            return backend[0](_with_raw_floats(obj, raw) if has_float else obj)  # type: ignore[index]
-        except UnicodeEncodeError:
-            pass  # a lone surrogate: the stdlib path escapes it as JavaScript does
+        encoded, exact = _msgspec_encoding(obj, backend)  # type: ignore[arg-type]
+        if exact:
+            return encoded  # type: ignore[return-value]
+    has_float = _scan(obj)  # raises TypeError for what JSON cannot carry
+    if encoded is not None:
+        # msgspec took the value and the scan vouches for its types: only floats may need redoing.
+        return backend[0](_with_raw_floats(obj, backend[2])) if has_float else encoded  # type: ignore[index]
     if has_float:
         from json.encoder import encode_basestring
 
@@ -243,29 +241,31 @@ def dumps(obj: Any) -> bytes:
         text = "".join(out)
     else:
         text = _stdlib_codec()[0](obj)
-    # A lone surrogate can only stand inside a string, where "\udXXX" is its JSON escape.
+    # A lone surrogate (which msgspec refuses) can only stand inside a string, where
+    # "\udXXX" is its JSON escape.
     return text.encode("utf-8", "backslashreplace")
 
 
-def _dumps_checked(obj: Any, backend: _Backend) -> bytes | None:
-    """msgspec's encoding of ``obj`` when it is provably the exact one, else None.
+def _msgspec_encoding(obj: Any, backend: _Backend) -> tuple[bytes | None, bool]:
+    """msgspec's encoding of ``obj`` (None when it refuses it) and whether it is provably exact.
 
     A few C calls (plus one Python call per float) instead of :func:`_scan`'s walk in
     Python. msgspec also encodes types JSON has no place for (sets, tuples, datetimes,
     dataclasses, bytes...) and writes some floats unlike JavaScript (``1.0``, ``1e16``);
-    its output is kept only when reading it back gives a value equal to ``obj``, with
-    every float read by :func:`_float_as_javascript_writes_it`. So every value was plain
-    JSON (the others come back as lists, strings or dicts; NaN, written as null, is not
-    equal to itself) and no float needs JavaScript's formatting.
+    its output is exact when reading it back gives a value equal to ``obj``, with every
+    float read by :func:`_float_as_javascript_writes_it`. So every value was plain JSON
+    (the others come back as lists, strings or dicts; NaN, written as null, is not equal
+    to itself) and no float needs JavaScript's formatting.
     """
     encode, _, _, checking_decode = backend
     try:
         out = encode(obj)
-        if checking_decode(out) == obj:
-            return out
-    except Exception:  # noqa: BLE001 - whatever msgspec refuses (or a Raw it cannot read back): the exact path decides
-        pass
-    return None
+    except Exception:  # noqa: BLE001 - whatever msgspec refuses (a lone surrogate...): the exact path decides
+        return None, False
+    try:
+        return out, checking_decode(out) == obj
+    except Exception:  # noqa: BLE001 - a Raw it cannot read back, a value whose == raises: not proven
+        return out, False
 
 
 class _Unequal:
