@@ -44,8 +44,8 @@ _COLLECTED = re.compile(r"Collected : (\d+)")
 # -- the child: set up one case, then repeat its work -----------------------------------
 
 
-def _lookup_case(framework: str, table: str) -> tuple[list, int]:
-    """``[(name, work)]`` (one call = one pass over the requests) and the lookups per pass."""
+def _lookup_case(framework: str, table: str) -> list:
+    """``[(name, work)]``: one call of ``work`` is one pass over the requests."""
     from bench import lookup
     from bench import routes as routetable
 
@@ -67,11 +67,11 @@ def _lookup_case(framework: str, table: str) -> tuple[list, int]:
 
         one_pass()  # lazy indexes are built here, in the set-up
         cases.append((row.name, one_pass))
-    return cases, len(requests)
+    return cases
 
 
-def _dispatch_case(framework: str, workload: str) -> tuple[list, int]:
-    """``[(name, work)]`` (one call = ``n`` sequential ASGI requests in one loop run) and 1."""
+def _dispatch_case(framework: str, workload: str) -> list:
+    """``[(name, work)]``: ``work(n)`` sends ``n`` sequential ASGI requests in one loop run."""
     import asyncio
     import importlib
 
@@ -88,36 +88,37 @@ def _dispatch_case(framework: str, workload: str) -> tuple[list, int]:
     if error:
         raise SystemExit(f"{framework} {workload}: {error}")
     loop.run_until_complete(run(200))  # warm: caches, lazy builds, specialised bytecode
-    return [(f"{framework} (ASGI)", lambda n: loop.run_until_complete(run(n)))], 1
+    return [(f"{framework} (ASGI)", lambda n: loop.run_until_complete(run(n)))]
 
 
 # -- the parent ---------------------------------------------------------------------------
 
 
-def _count(kind: str, framework: str, case: str, reps: int, row: int) -> int:
-    """Instructions of one child run (the set-up, plus ``reps`` repetitions of row ``row``)."""
-    argv = [
-        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--cache-sim=no",
-        sys.executable, "-m", "bench.instructions", kind, framework, case, str(reps), str(row),
-    ]  # fmt: skip
+def _child(args: list[str], *, under_valgrind: bool) -> subprocess.CompletedProcess[str]:
+    """``python -m bench.instructions ARGS`` (under callgrind when asked); RuntimeError if it fails."""
+    argv = [sys.executable, "-m", "bench.instructions", *args]
+    if under_valgrind:
+        argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--cache-sim=no", *argv]
     # A fixed hash seed: dict and set layouts, hence instruction counts, repeat exactly.
     env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, env=env, check=False)
-    found = _COLLECTED.search(proc.stderr)
-    if proc.returncode != 0 or found is None:
+    if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
-        raise RuntimeError(f"{kind} {framework} {case}: {tail[0]}")
+        raise RuntimeError(f"{' '.join(args[:3])}: {tail[0]}")
+    return proc
+
+
+def _count(kind: str, framework: str, case: str, reps: int, row: int) -> int:
+    """Instructions of one child run (the set-up, plus ``reps`` repetitions of row ``row``)."""
+    proc = _child([kind, framework, case, str(reps), str(row)], under_valgrind=True)
+    found = _COLLECTED.search(proc.stderr)
+    if found is None:
+        raise RuntimeError(f"{kind} {framework} {case}: valgrind printed no instruction count")
     return int(found.group(1))
 
 
 def _row_names(kind: str, framework: str, case: str) -> list[str]:
-    argv = [sys.executable, "-m", "bench.instructions", "names", kind, framework, case]
-    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, env=env, check=False)
-    if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
-        raise RuntimeError(f"{kind} {framework} {case}: {tail[0]}")
-    return proc.stdout.split("\n")[:-1]
+    return _child(["names", kind, framework, case], under_valgrind=False).stdout.split("\n")[:-1]
 
 
 def measure(frameworks: list[str], quick: bool, progress) -> list[dict]:  # noqa: ANN001
@@ -199,19 +200,18 @@ def _cell(value: float | None, reference: float | None) -> str:
 def _main(argv: list[str]) -> None:
     if argv[0] == "names":
         kind, framework, case = argv[1:4]
-        cases, _ = (_lookup_case if kind == "lookup" else _dispatch_case)(framework, case)
+        cases = (_lookup_case if kind == "lookup" else _dispatch_case)(framework, case)
         print("\n".join(name for name, _ in cases))
         return
     kind, framework, case, reps, row = argv[0], argv[1], argv[2], int(argv[3]), int(argv[4])
     if kind == "lookup":
-        cases, _ = _lookup_case(framework, case)
-        work = cases[row][1]
+        work = _lookup_case(framework, case)[row][1]
         for _ in range(reps):
             work()
     else:
-        cases, _ = _dispatch_case(framework, case)
+        send = _dispatch_case(framework, case)[row][1]  # the set-up runs with reps=0 too
         if reps:
-            cases[row][1](reps)
+            send(reps)
 
 
 if __name__ == "__main__":
