@@ -46,6 +46,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from edgekit.preview import stop_process
 from edgekit.preview.pyodide import HOST_SCRIPT, find_node_modules, spec_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -284,15 +285,6 @@ def _serve_and_measure(process: subprocess.Popen[str], port: int, started: float
     }
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def preview_pyodide(requests: int, scratch: Path, package: Path | None = None) -> dict[str, Any]:
     port = _free_port()
     started = time.perf_counter()
@@ -300,7 +292,7 @@ def preview_pyodide(requests: int, scratch: Path, package: Path | None = None) -
     try:
         return _serve_and_measure(process, port, started, requests)
     finally:
-        _stop(process)
+        stop_process(process, timeout=20)
 
 
 def preview_cpython(requests: int, scratch: Path) -> dict[str, Any]:
@@ -319,7 +311,7 @@ def preview_cpython(requests: int, scratch: Path) -> dict[str, Any]:
     try:
         return _serve_and_measure(process, port, started, requests)
     finally:
-        _stop(process)
+        stop_process(process, timeout=20)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from edgekit.build.wasi import build, find_tool  # noqa: E402
+from edgekit.preview import stop_process  # noqa: E402
 from edgekit.runtime.wasi_host import ComponentHost  # noqa: E402
 
 APP = str(ROOT / "examples" / "todos" / "app.py")
@@ -71,11 +72,6 @@ def serve(component: Path, state: Path) -> tuple[subprocess.Popen[bytes], str, f
             if process.poll() is not None:
                 raise RuntimeError("wasmtime serve exited") from None
             time.sleep(0.01)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -135,7 +131,7 @@ def main() -> int:
 
                         get()
                         figures[f"http_fresh_instance {path}"] = summary(timed(get, args.requests))
-            stop(process)
+            stop_process(process)
 
         started = time.perf_counter()
         host = ComponentHost.load(wasm)

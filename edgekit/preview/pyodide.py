@@ -30,6 +30,8 @@ import threading
 import time
 from pathlib import Path
 
+from . import stop_process
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -226,13 +228,7 @@ class _Host:
             log(f"edgekit dev (pyodide): ready on {line[len(READY) :]}" if line.startswith(READY) else line)
 
     def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        code = self.process.wait()
+        code = stop_process(self.process)
         for relay in self._relays:
             relay.join(timeout=5)
         return code

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..build import BuildError
 from ..build.wasi import build, find_tool, trace
+from . import stop_process
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -97,13 +98,13 @@ def serve(
             except BuildError as exc:
                 log(f"error: {exc}\n(the previous build keeps serving)")
                 continue
-            _stop(server)
+            stop_process(server, timeout=5)
             server = subprocess.Popen(command)
         return server.wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        _stop(server)
+        stop_process(server, timeout=5)
 
 
 def ensure_built(
@@ -211,13 +212,3 @@ def _port_problem(host: str, port: int) -> str | None:
                 return "the port is in use (stop the other server or pass another port)"
             return str(exc)
     return None
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
