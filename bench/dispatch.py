@@ -18,6 +18,11 @@ Entry points (a row each):
   ``await app.fetch(Request(url, method=, headers=, body=))`` plus reading the
   whole response body -- the Request built per request, like an adapter must.
 
+One more row, ``no_framework (ASGI)``, is not a peer but the floor: a
+hand-written ASGI callable (``bench/apps/no_framework_app.py``) that only looks
+at the path and encodes with msgspec (the stdlib without it). No framework can beat it by much; it
+shows how much of a row is the harness and the least any app does.
+
 Every request of the cycle is sent once and checked first (status 200, a JSON
 content type, the exact JSON back): a broken app is reported, never timed.
 Then requests run sequentially in ONE asyncio event loop; the figure is the
@@ -35,7 +40,7 @@ import json
 
 from bench import routes as routetable
 from bench.apps.common import echo_payload, user_body
-from bench.frameworks import BY_NAME
+from bench.frameworks import BY_NAME, NO_FRAMEWORK
 from bench.harness import Receive, best_of, http_scope, now_ns, parse_sent, worker_main
 
 WORKLOADS = ("get_user", "post_echo")
@@ -163,7 +168,7 @@ def measure(framework: str, *, min_ns: int, repeats: int) -> list[dict]:
     for entry in fw.entries:
         for workload in WORKLOADS:
             record = {"row": f"{framework} ({ENTRY_LABEL[entry]})", "framework": framework, "entry": entry,
-                      "workload": workload}
+                      "workload": workload, "info": fw is NO_FRAMEWORK}
             try:
                 check_all, run = RUNNERS[entry](getattr(module, entry)(app), workload_requests(workload))
                 error = loop.run_until_complete(check_all())

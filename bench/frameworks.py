@@ -32,7 +32,11 @@ FRAMEWORKS = [
     Framework("hayate", "hayate", "hayate", ("asgi", "fetch")),
 ]
 
-BY_NAME = {f.name: f for f in FRAMEWORKS}
+# Not a peer: a hand-written ASGI app, the dispatch workload's floor (bench/apps/no_framework_app.py).
+# Only the dispatch rows include it; targets never compare against it.
+NO_FRAMEWORK = Framework("no_framework", None, "asyncio", ("asgi",))
+
+BY_NAME = {f.name: f for f in [*FRAMEWORKS, NO_FRAMEWORK]}
 
 
 def version(fw: Framework) -> str:

@@ -32,6 +32,8 @@ import shutil
 import subprocess
 import sys
 
+from bench.frameworks import NO_FRAMEWORK
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 REPS = {"lookup": 20, "dispatch": 1000}
@@ -128,7 +130,8 @@ def measure(frameworks: list[str], quick: bool, progress) -> list[dict]:  # noqa
     reps = QUICK_REPS if quick else REPS
     out = []
     for kind, cases in (("lookup", TABLES), ("dispatch", WORKLOADS)):
-        for framework in frameworks:
+        # Dispatch also counts the no-framework floor (bench/apps/no_framework_app.py).
+        for framework in frameworks + [NO_FRAMEWORK.name] if kind == "dispatch" else frameworks:
             for case in cases:
                 progress(f"  instructions: {kind} {framework} {case}")
                 try:

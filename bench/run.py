@@ -40,7 +40,7 @@ if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
 from bench import bindings, coldstart, instructions, size  # noqa: E402
-from bench.frameworks import EDGEKIT, FRAMEWORKS, version  # noqa: E402
+from bench.frameworks import EDGEKIT, FRAMEWORKS, NO_FRAMEWORK, version  # noqa: E402
 
 WORKLOADS = ("lookup", "dispatch", "coldstart", "size", "bindings", "instructions")
 # Run unless --only says otherwise; "instructions" (valgrind, several minutes) only on request.
@@ -92,7 +92,9 @@ def run_rounds(workload: str, frameworks: list[str], quick: bool, rounds: int) -
                 key = tuple(row.get(k, "error") for k in ROW_KEY[workload]) + (row["framework"],)
                 old = merged.get(key)
                 samples = (old or {}).get("rounds", []) + ([row[metric]] if metric in row else [])
-                if old is None or (metric in row and (metric not in old or better(row[metric], old[metric]) == row[metric])):
+                if old is None or (
+                    metric in row and (metric not in old or better(row[metric], old[metric]) == row[metric])
+                ):
                     merged[key] = row
                 merged[key]["rounds"] = samples
     # A worker that crashed in one round but not in another: keep the good rows.
@@ -158,12 +160,14 @@ def lookup_report(rows: list[dict]) -> tuple[str, dict]:
     counts = {r["table"]: (r["routes"], r["requests"]) for r in rows if "table" in r}
     head = [
         "router", f"{counts.get('small', ('?',))[0]}-route table ns", "x edgekit",
-        f"GitHub {counts.get('github', ('?',))[0]}-route ns", "x edgekit", "GitHub/small growth", "ready ms (small / GitHub)",
+        f"GitHub {counts.get('github', ('?',))[0]}-route ns", "x edgekit", "GitHub/small growth",
+        "ready ms (small / GitHub)",
         "notes",
     ]
     text = table(head, body)
     if any_row:
-        text += (f"\n\nns per lookup, best of repeats, minus the harness loop ({min(harness):.0f}-{max(harness):.0f} ns "
+        text += ("\n\nns per lookup, best of repeats, minus the harness loop "
+                 f"({min(harness):.0f}-{max(harness):.0f} ns "
                  f"per call of an empty function). Requests: {counts['small'][1] if 'small' in counts else '?'} "
                  f"and {counts['github'][1] if 'github' in counts else '?'} (every route once, plus misses). "
                  "'ready' = registering the table plus answering every request once (lazy builds included).")
@@ -181,6 +185,8 @@ def dispatch_report(rows: list[dict]) -> tuple[str, dict]:
     for name, workloads in by.items():
         g, p = rps(name, "get_user"), rps(name, "post_echo")
         notes = "; ".join(dict.fromkeys(filter(None, (error_note(r) for r in workloads.values()))))
+        if any(r.get("info") for r in workloads.values()):
+            notes = "floor: a hand-written ASGI app, not a peer (info only)" + ("; " + notes if notes else "")
         body.append([name, fmt(g), fmt(1e6 / g, 1) if g else "n/a", ratio(g, ref["get_user"], inverse=True),
                      fmt(p), fmt(1e6 / p, 1) if p else "n/a", ratio(p, ref["post_echo"], inverse=True), notes])
     head = ["framework (entry)", "GET /users/:id req/s", "us/req", "x edgekit ASGI", "POST /echo 1 KB req/s", "us/req",
@@ -200,7 +206,8 @@ def coldstart_report(result: dict) -> tuple[str, dict]:
         body.append([
             name, fmt(r.get("wall_ms"), 1), ratio(r.get("wall_ms"), ref.get("wall_ms")),
             fmt(r.get("over_bare_ms"), 1), fmt(r.get("import_ms"), 1), fmt(r.get("build_ms"), 2),
-            fmt(r.get("request_ms"), 2), fmt(r.get("peak_rss_mb"), 1), ratio(r.get("peak_rss_mb"), ref.get("peak_rss_mb")),
+            fmt(r.get("request_ms"), 2), fmt(r.get("peak_rss_mb"), 1),
+            ratio(r.get("peak_rss_mb"), ref.get("peak_rss_mb")),
             fmt(r.get("modules")), "yes" if r.get("asyncio_imported") else ("no" if "modules" in r else "n/a"),
             "; ".join(filter(None, ["info only" if r["info"] else "", r.get("error", "")])),
         ])
@@ -209,7 +216,8 @@ def coldstart_report(result: dict) -> tuple[str, dict]:
     text = table(head, body)
     imports = [[r["statement"], fmt(r.get("over_bare_ms"), 1), fmt(r.get("importtime_ms"), 1), r.get("error", "")]
                for r in result["imports"]]
-    text += "\n\n" + table(["import alone", "wall over bare python ms", "-X importtime cumulative ms", "notes"], imports)
+    import_head = ["import alone", "wall over bare python ms", "-X importtime cumulative ms", "notes"]
+    text += "\n\n" + table(import_head, imports)
     text += (f"\n\nMedians of {result['runs']} fresh processes each (after a discarded warm-up); bare `python -c pass` "
              f"= {result['bare_python_ms']:.1f} ms. Requests are driven without an event loop when the framework "
              "allows it (all did unless noted), so asyncio is only paid for by frameworks that import it.")
@@ -226,7 +234,8 @@ def size_report(rows: list[dict]) -> tuple[str, dict]:
             )
         return r.get("error", "")
 
-    body = [[name, fmt(r.get("own_py_kb"), 1), ratio(r.get("own_py_kb"), ref.get("own_py_kb")), fmt(r.get("installed_kb"), 1),
+    body = [[name, fmt(r.get("own_py_kb"), 1), ratio(r.get("own_py_kb"), ref.get("own_py_kb")),
+             fmt(r.get("installed_kb"), 1),
              ratio(r.get("installed_kb"), ref.get("installed_kb")), fmt(r.get("dists")), notes(r)]
             for name, r in by.items()]
     head = ["framework", "own .py KB", "x edgekit", "installed KB (with deps)", "x edgekit", "distributions", "notes"]
@@ -258,12 +267,14 @@ def targets(reports: dict) -> list[dict]:
     if "dispatch" in reports:
         by, ref = reports["dispatch"]["by"], reports["dispatch"]["ref"]
         for w in ("get_user", "post_echo"):
-            peers = {n: v[w]["rps"] for n, v in by.items() if not n.startswith(EDGEKIT) and w in v and "rps" in v[w]}
+            peers = {n: v[w]["rps"] for n, v in by.items() if not n.startswith(EDGEKIT) and w in v and "rps" in v[w]
+                     and not v[w].get("info")}
             asgi = {n: x for n, x in peers.items() if n.endswith("(ASGI)")}
             best = max(asgi.items(), key=lambda kv: kv[1]) if asgi else None
             factor = ref[w] / best[1] if ref[w] and best else None
             out.append(verdict(None if factor is None else factor >= TARGETS["dispatch_factor"],
-                               f"dispatch {w}: edgekit ASGI {fmt(ref[w])} req/s = {fmt(factor, 2)} x the fastest peer ASGI "
+                               f"dispatch {w}: edgekit ASGI {fmt(ref[w])} req/s = {fmt(factor, 2)} x "
+                               "the fastest peer ASGI "
                                f"({best[0] if best else 'n/a'} {fmt(best[1] if best else None)}); needs >= "
                                f"{TARGETS['dispatch_factor']} x"))
             fetch = by.get(f"{EDGEKIT} (fetch)", {}).get(w, {}).get("rps")
@@ -321,7 +332,8 @@ def environment() -> dict:
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {cpu}",
-        "commit": git("rev-parse", "--short", "HEAD") + (" + uncommitted changes" if git("status", "--porcelain") else ""),
+        "commit": git("rev-parse", "--short", "HEAD")
+        + (" + uncommitted changes" if git("status", "--porcelain") else ""),
         "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         "versions": versions,
     }
@@ -367,7 +379,9 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"{workload} ...")
         t0 = time.perf_counter()
         if workload in ("lookup", "dispatch"):
-            rows = run_rounds(workload, chosen, args.quick, rounds=1 if args.quick else args.rounds)
+            # Dispatch also runs the no-framework floor: what the harness and a bare app cost.
+            runs = chosen + [NO_FRAMEWORK.name] if workload == "dispatch" else chosen
+            rows = run_rounds(workload, runs, args.quick, rounds=1 if args.quick else args.rounds)
             raw[workload] = rows
             text, reports[workload] = (lookup_report if workload == "lookup" else dispatch_report)(rows)
         elif workload == "coldstart":
@@ -390,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     raw["seconds"] = time.perf_counter() - started
 
     print(f"# edgekit benchmarks{' (--quick: smoke run, noisy numbers)' if args.quick else ''}\n")
-    print(f"Python {env['python']} ({env['implementation']}) on {env['machine']}; edgekit at {env['commit']}; {env['date']}.")
+    print(f"Python {env['python']} ({env['implementation']}) on {env['machine']}; "
+          f"edgekit at {env['commit']}; {env['date']}.")
     print("Versions: " + ", ".join(f"{k} {v}" for k, v in env["versions"].items()) + "\n")
     print("\n\n".join(sections))
     print("\n## Targets\n")
