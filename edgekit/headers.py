@@ -103,15 +103,24 @@ class Headers:
         return headers
 
     @classmethod
-    def _deferred(cls, make: Callable[[Any], list[tuple[str, str]]], source: Any) -> Headers:
+    def _deferred(
+        cls,
+        make: Callable[[Any], list[tuple[str, str]]],
+        source: Any,
+        lookup: Callable[[Any, str], str | None] | None = None,
+    ) -> Headers:
         """Trusted pairs (as for :meth:`_trusted`) made by ``make(source)`` when first needed.
 
         For runtime adapters whose conversion costs per header (decoding bytes, calls into
-        JavaScript) on requests whose handlers may never read one.
+        JavaScript) on requests whose handlers may never read one. ``lookup(source, name)``,
+        when given, answers :meth:`get` and :meth:`has` for one lowercase name while the
+        pairs are not made yet: what ``get`` would return, so a handler that reads a
+        header or two never pays for converting them all.
         """
         headers = _DeferredHeaders.__new__(_DeferredHeaders)
         headers._make = make
         headers._source = source
+        headers._lookup = lookup
         headers._immutable = False
         return headers
 
@@ -256,10 +265,27 @@ def _validated_pairs(init: object) -> list[tuple[str, str]]:
 class _DeferredHeaders(Headers):
     """Headers whose pair list is built on first use (see :meth:`Headers._deferred`)."""
 
-    __slots__ = ("_make", "_source")
+    __slots__ = ("_make", "_source", "_lookup")
 
     _make: Callable[[Any], list[tuple[str, str]]]
     _source: Any
+    _lookup: Callable[[Any, str], str | None] | None
+
+    def get(self, name: str) -> str | None:
+        # Cookie never goes to the lookup: get() joins repeated Cookie lines with "; ",
+        # where a source such as JavaScript's Headers joins them with ", ".
+        if self._lookup is not None and self._source is not None:
+            key = _name_key(name)
+            if key != "cookie":
+                return self._lookup(self._source, key)
+        return super().get(name)
+
+    def has(self, name: str) -> bool:
+        if self._lookup is not None and self._source is not None:
+            return self._lookup(self._source, _name_key(name)) is not None
+        return super().has(name)
+
+    __contains__ = has
 
     def __getattr__(self, name: str) -> Any:
         # Python asks here only for attributes it did not find: the ``_list`` slot until it is set.

@@ -268,3 +268,30 @@ def test_deferred_headers_are_built_once_on_first_use_and_then_behave_as_any():
     assert calls == ["raw"]
     with pytest.raises(AttributeError, match="no attribute 'missing'"):
         headers.missing  # noqa: B018 - the lookup is the test
+
+
+def test_deferred_headers_answer_single_names_by_lookup_until_the_pairs_are_made():
+    pairs = [("accept", "text/html"), ("cookie", "a=1"), ("cookie", "b=2"), ("x-a", "1")]
+    made, looked_up = [], []
+
+    def make(source):
+        made.append(source)
+        return list(pairs)
+
+    def lookup(source, name):
+        looked_up.append(name)
+        values = [v for n, v in pairs if n == name]
+        return ", ".join(values) if values else None
+
+    headers = Headers._deferred(make, "raw", lookup)
+    assert headers.get("Accept") == "text/html"
+    assert headers.get("x-missing") is None
+    assert "X-A" in headers and not headers.has("x-b")
+    assert looked_up == ["accept", "x-missing", "x-a", "x-b"] and made == []
+    # Cookie lines join with "; " here, unlike the lookup's ", ": the pairs are made for it.
+    assert headers.get("Cookie") == "a=1; b=2"
+    assert made == ["raw"]
+    headers.set("accept", "application/json")
+    assert headers.get("accept") == "application/json" and len(looked_up) == 4
+    with pytest.raises(ValueError, match="header name"):
+        Headers._deferred(make, "raw", lookup).get("bad name")

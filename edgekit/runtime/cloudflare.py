@@ -11,8 +11,9 @@ Each request then crosses like this:
 
 * the JavaScript ``Request`` becomes an edgekit :class:`~edgekit.request.Request`: the
   method as JavaScript spells it, the headers as they arrive (JavaScript has already
-  lowercased and checked them), fetched from JavaScript in one conversion when the app
-  first reads one (a handler that reads none pays nothing for them), the body read once,
+  lowercased and checked them), fetched from JavaScript when the app reads them: one
+  ``headers.get`` per name read, all in one conversion when the app asks for all (a
+  handler that reads none pays nothing for them), the body read once,
   with ``arrayBuffer()``, when the app first reads it;
 * ``app.fetch(request, env, ctx)`` runs with ``env`` wrapped by
   :func:`~edgekit.bindings.cloudflare.wrap_env` (KV and D1 behind the Python API; once
@@ -113,6 +114,12 @@ class JsSide:
         """:meth:`header_pairs` of a JavaScript ``Request``'s headers."""
         return self.header_pairs(js_request.headers)
 
+    def request_header_value(self, js_request: Any, name: str) -> str | None:
+        """One header of a JavaScript ``Request``, by ``headers.get(name)``: two calls into
+        JavaScript, where :meth:`request_header_pairs` converts every header."""
+        value = js_request.headers.get(name)
+        return None if self.is_null(value) else value
+
     def text_response(self, status: int, text: str) -> Any:
         """A small ``text/plain`` JavaScript Response (errors the adapter answers itself)."""
         headers = self.to_js([("content-type", "text/plain; charset=UTF-8")])
@@ -170,7 +177,7 @@ def _convert_request(js_request: Any, side: JsSide) -> tuple[Request, _JsBody | 
         body = _JsBody(js_request)
     # The JsProxy keeps the JavaScript Request alive, so the headers can still be read
     # after the response (in wait_until work).
-    headers = Headers._deferred(side.request_header_pairs, js_request)
+    headers = Headers._deferred(side.request_header_pairs, js_request, side.request_header_value)
     return Request._adopt(js_request.url, method, headers, stream=body), body
 
 

@@ -2,7 +2,8 @@
 
 Pyodide itself is exercised end to end in ``test_e2e_pyodide.py`` and
 ``test_adapter_pyodide.py``; here the fakes pin what the adapter asks of JavaScript:
-nothing about the request headers until the app reads one, then a single conversion.
+nothing about the request headers until the app reads one, then one ``get`` per name
+read, or a single conversion when it reads them all.
 """
 
 from __future__ import annotations
@@ -19,10 +20,18 @@ from tests.bindings.fake_js import JS_NULL, RUNTIME, FakeBuffer, FakeJsArray, Fa
 
 
 class FakeHeaders(FakeJsProxy):
-    """A JavaScript ``Headers``: only ``Array.from(headers)`` reads it (see :func:`array_from`)."""
+    """A JavaScript ``Headers``: read whole by ``Array.from(headers)`` (see :func:`array_from`),
+    or one name at a time by ``get``, which counts its calls."""
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
         self.pairs = pairs
+        self.conversions = 0
+        self.gets: list[str] = []
+
+    def get(self, name: str) -> Any:
+        self.gets.append(name)
+        values = [v for n, v in self.pairs if n == name]
+        return ", ".join(values) if values else JS_NULL
 
 
 class FakeRequest(FakeJsProxy):
@@ -63,6 +72,7 @@ class FakeResponse:
 
 def array_from(headers: FakeHeaders) -> FakeJsArray:
     """``Array.from(headers)``: one array of ``[name, value]`` arrays."""
+    headers.conversions += 1
     return FakeJsArray([FakeJsArray(list(pair)) for pair in headers.pairs])
 
 
@@ -120,6 +130,10 @@ def make_app(log: list[Any]) -> App:
     async def none(c: Any) -> Any:
         return c.text("no header read")
 
+    @app.get("/one")
+    async def one(c: Any) -> Any:
+        return c.text(f"{c.req.header('User-Agent')} {c.req.header('x-none')} {c.req.header('cookie')}")
+
     @app.get("/later")
     async def later(c: Any) -> Any:
         await asyncio.sleep(0)
@@ -159,9 +173,16 @@ def test_headers_are_not_read_from_javascript_when_the_app_reads_none() -> None:
     assert response.status == 200 and request.header_reads == 0
 
 
-def test_headers_are_read_once_and_complete_after_an_await() -> None:
+def test_a_header_read_by_name_is_one_get_in_javascript_and_cookie_a_conversion() -> None:
+    response, request = asyncio.run(call("/one"))
+    assert response.body.data == b"probe/1 None a=1; b=2"
+    # Cookie lines are converted whole: edgekit joins repeated ones with "; ", JavaScript with ", ".
+    assert request._headers.gets == ["user-agent", "x-none"] and request._headers.conversions == 1
+
+
+def test_headers_are_converted_once_and_complete_after_an_await() -> None:
     response, request = asyncio.run(call("/later"))
-    assert request.header_reads == 1
+    assert request._headers.gets == ["user-agent"] and request._headers.conversions == 1
     assert response.body.data == (
         b'{"ua":"probe/1","all":{"accept":"text/html","cookie":"a=1; b=2","user-agent":"probe/1","x-id":"7"}}'
     )

@@ -1,7 +1,8 @@
 """The Workers adapter's request headers in real Pyodide 0.28.2: read late, read in the background, read in full.
 
-The adapter fetches the headers from JavaScript only when the app first reads one; these
-check that the JavaScript ``Request`` is still there to read then.
+The adapter fetches the headers from JavaScript only when the app reads them (one
+``headers.get`` per name, or all in one conversion); these check what comes back, and
+that the JavaScript ``Request`` is still there to read then.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ WORKER = textwrap.dedent(
     async def late(c):
         await asyncio.sleep(0.01)
         return c.json(c.req.header())
+
+    @app.get("/names")
+    async def names(c):
+        got = {name: c.req.header(name) for name in ("X-Probe", "x-absent", "accept")}
+        return c.json({**got, "has": c.req.headers.has("x-probe"), "absent": "x-absent" in c.req.headers})
 
     @app.get("/background/:tag")
     async def background(c):
@@ -75,6 +81,13 @@ def test_headers_read_after_an_await_are_all_there(preview: Preview) -> None:
     assert status == 200
     assert (seen["x-probe"], seen["accept"], seen["cookie"]) == ("late", "text/plain", "a=1")
     assert all(name == name.lower() for name in seen)
+
+
+def test_headers_read_one_by_one_are_what_javascript_holds(preview: Preview) -> None:
+    # Each name is one headers.get() in JavaScript: its null must come back as None.
+    status, _, body = preview.request("/names", headers={"X-Probe": "one", "Accept": "a/b, c/d"})
+    assert status == 200
+    assert json.loads(body) == {"X-Probe": "one", "x-absent": None, "accept": "a/b, c/d", "has": True, "absent": False}
 
 
 def test_headers_read_in_wait_until_work_after_the_response(preview: Preview) -> None:
