@@ -113,9 +113,7 @@ def _scan(obj: object) -> bool:
     if t is float:
         return not _plain_float(obj)  # type: ignore[arg-type]
     if t is dict or isinstance(obj, dict):
-        for key in obj:  # type: ignore[attr-defined]
-            if type(key) is not str and (not isinstance(key, (str, int)) or isinstance(key, bool)):
-                raise TypeError(f"keys must be str or int, not {type(key).__name__}")
+        _check_keys(obj)  # type: ignore[arg-type]
         items = obj.values()  # type: ignore[attr-defined]
     elif t is list or t is tuple or isinstance(obj, (list, tuple)):
         items = obj
@@ -124,7 +122,7 @@ def _scan(obj: object) -> bool:
     elif isinstance(obj, float):
         return not _plain_float(obj)
     else:
-        raise TypeError(f"Object of type {t.__name__} is not JSON serializable")
+        raise _not_serializable(obj)
     has_float = False
     for item in items:
         it = type(item)
@@ -138,15 +136,54 @@ def _scan(obj: object) -> bool:
     return has_float
 
 
-def _with_raw_floats(obj: Any, raw: type) -> Any:
-    """A copy of ``obj`` where each float is msgspec Raw text in JavaScript's format."""
-    if isinstance(obj, float):
-        return raw(format_number(obj).encode("ascii"))
+def _check_keys(obj: dict[Any, Any]) -> None:
+    for key in obj:
+        if type(key) is not str and (not isinstance(key, (str, int)) or isinstance(key, bool)):
+            raise TypeError(f"keys must be str or int, not {type(key).__name__}")
+
+
+def _not_serializable(obj: object) -> TypeError:
+    return TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+# Types written the same by msgspec and JavaScript, told apart without a call.
+_LEAVES = frozenset({str, int, bool, type(None)})
+
+
+def _with_javascript_floats(obj: Any, raw: type) -> Any:
+    """``obj`` where each float that needs JavaScript formatting is msgspec Raw text of it.
+
+    Raises TypeError for what JSON cannot carry, as :func:`_scan` does. Other floats stay
+    (msgspec writes them as JavaScript does), and a container that holds no float to
+    redo is returned as it is: only the containers on the way to one are copied.
+    """
+    t = type(obj)
+    if t is str or t is int or t is bool or obj is None:
+        return obj
+    if t is float or isinstance(obj, float):
+        return obj if _plain_float(obj) else raw(format_number(obj).encode("ascii"))
     if isinstance(obj, dict):
-        return {key: _with_raw_floats(value, raw) for key, value in obj.items()}
+        _check_keys(obj)
+        fixed: dict[Any, Any] | None = None
+        for key, value in obj.items():
+            new = value if type(value) in _LEAVES else _with_javascript_floats(value, raw)
+            if new is not value:
+                if fixed is None:
+                    fixed = dict(obj)
+                fixed[key] = new
+        return obj if fixed is None else fixed
     if isinstance(obj, (list, tuple)):
-        return [_with_raw_floats(item, raw) for item in obj]
-    return obj
+        copied: list[Any] | None = None
+        for index, item in enumerate(obj):
+            new = item if type(item) in _LEAVES else _with_javascript_floats(item, raw)
+            if new is not item:
+                if copied is None:
+                    copied = list(obj)
+                copied[index] = new
+        return obj if copied is None else copied
+    if isinstance(obj, (str, int)):
+        return obj
+    raise _not_serializable(obj)
 
 
 def _encode_py(obj: Any, out: list[str], encode_str: Callable[[str], str]) -> None:
@@ -224,15 +261,16 @@ def _reject_constant(name: str) -> Any:
 def dumps(obj: Any) -> bytes:
     """``obj`` as compact UTF-8 JSON, exactly as JavaScript's ``JSON.stringify`` writes it."""
     backend = _msgspec if _msgspec is not None else _backend()
-    encoded = None
     if backend:
         encoded, exact = _msgspec_encoding(obj, backend)  # type: ignore[arg-type]
         if exact:
             return encoded  # type: ignore[return-value]
+        if encoded is not None:
+            # msgspec took the value: the walk refuses what JSON cannot carry and redoes the
+            # floats msgspec writes unlike JavaScript.
+            fixed = _with_javascript_floats(obj, backend[2])  # type: ignore[index]
+            return encoded if fixed is obj else backend[0](fixed)  # type: ignore[index]
     has_float = _scan(obj)  # raises TypeError for what JSON cannot carry
-    if encoded is not None:
-        # msgspec took the value and the scan vouches for its types: only floats may need redoing.
-        return backend[0](_with_raw_floats(obj, backend[2])) if has_float else encoded  # type: ignore[index]
     if has_float:
         from json.encoder import encode_basestring
 
