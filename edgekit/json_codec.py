@@ -157,33 +157,28 @@ def _with_javascript_floats(obj: Any, raw: type) -> Any:
     (msgspec writes them as JavaScript does), and a container that holds no float to
     redo is returned as it is: only the containers on the way to one are copied.
     """
-    t = type(obj)
-    if t is str or t is int or t is bool or obj is None:
+    if type(obj) in _LEAVES:
         return obj
-    if t is float or isinstance(obj, float):
+    if isinstance(obj, float):
         return obj if _plain_float(obj) else raw(format_number(obj).encode("ascii"))
+    pairs: Any
     if isinstance(obj, dict):
         _check_keys(obj)
-        fixed: dict[Any, Any] | None = None
-        for key, value in obj.items():
-            new = value if type(value) in _LEAVES else _with_javascript_floats(value, raw)
-            if new is not value:
-                if fixed is None:
-                    fixed = dict(obj)
-                fixed[key] = new
-        return obj if fixed is None else fixed
-    if isinstance(obj, (list, tuple)):
-        copied: list[Any] | None = None
-        for index, item in enumerate(obj):
-            new = item if type(item) in _LEAVES else _with_javascript_floats(item, raw)
-            if new is not item:
-                if copied is None:
-                    copied = list(obj)
-                copied[index] = new
-        return obj if copied is None else copied
-    if isinstance(obj, (str, int)):
+        pairs = obj.items()
+    elif isinstance(obj, (list, tuple)):
+        pairs = enumerate(obj)
+    elif isinstance(obj, (str, int)):
         return obj
-    raise _not_serializable(obj)
+    else:
+        raise _not_serializable(obj)
+    copy: Any = None
+    for key, value in pairs:
+        new = value if type(value) in _LEAVES else _with_javascript_floats(value, raw)
+        if new is not value:
+            if copy is None:
+                copy = dict(obj) if isinstance(obj, dict) else list(obj)
+            copy[key] = new
+    return obj if copy is None else copy
 
 
 def _encode_py(obj: Any, out: list[str], encode_str: Callable[[str], str]) -> None:
