@@ -1,7 +1,7 @@
 """Preview an app as a WebAssembly component under ``wasmtime serve``.
 
 :func:`serve` builds the app (:mod:`edgekit.build.wasi`, precompiled, ``.dev.vars``
-baked in) into ``.edgekit/wasi`` beside it, then runs
+baked in) into ``.edgekit/wasi`` beside wrangler.toml (or the app), then runs
 ``wasmtime serve -S cli --addr HOST:PORT --dir STATE::/state app.cwasm``: every request
 gets a fresh instance of the component, as on a wasi:http host in production, and
 the KV and D1 stores live in the state directory (``.edgekit/state`` beside
@@ -28,7 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-__all__ = ["ensure_built", "serve", "watched_files"]
+__all__ = ["ensure_built", "leave_wal", "serve", "watched_files"]
 
 _POLL_SECONDS = 1.0
 _STAMP = "build.json"
@@ -53,7 +53,7 @@ def serve(
     ``config`` is the wrangler.toml (None: beside the app, else in the current folder,
     else no bindings). ``state_dir`` defaults to ``.edgekit/state`` beside the
     configuration (or the app). ``out_dir`` is where the component is built (default:
-    ``.edgekit/wasi`` beside the app); ``max_body_bytes`` bounds request bodies (default:
+    ``.edgekit/wasi`` beside the configuration, or the app); ``max_body_bytes`` bounds request bodies (default:
     100 MiB); ``environment`` bakes in the bindings of ``[env.NAME]`` (as ``edgekit build
     --env NAME``). Returns 1, after saying why, when wasmtime is missing, the port is
     taken or the build fails; else wasmtime's exit status (0 after Ctrl-C).
@@ -73,10 +73,16 @@ def serve(
     except CommandError as exc:
         log(f"error: {exc}")
         return 1
-    base = _app_folder(app)
-    out_dir = out_dir or base / ".edgekit" / "wasi"
-    state = (state_dir or (config.parent if config else base) / ".edgekit" / "state").resolve()
+    # Local output goes beside wrangler.toml, not into the Worker's own folder (src/ in a
+    # project from edgekit new), whose .wasm files wrangler would upload as modules.
+    local = (config.parent if config else _app_folder(app)) / ".edgekit"
+    out_dir = out_dir or local / "wasi"
+    state = (state_dir or local / "state").resolve()
     state.mkdir(parents=True, exist_ok=True)
+    problem = leave_wal(state)
+    if problem is not None:
+        log(f"error: {problem}")
+        return 1
     try:
         component = ensure_built(
             app, config=config, out_dir=out_dir, log=log, max_body_bytes=max_body_bytes, environment=environment
@@ -107,6 +113,36 @@ def serve(
         stop_process(server, timeout=5)
 
 
+def leave_wal(state: Path) -> str | None:
+    """Turn the stores under ``state`` from WAL mode to a rollback journal; what stopped it, or None.
+
+    SQLite in a WASI component cannot read a file in WAL mode, the mode edgekit on CPython
+    keeps its stores in (and goes back to when it opens them again). Changing the mode
+    needs the file to itself: it fails while another process has the store open.
+    """
+    import sqlite3
+
+    for path in sorted(state.glob("*/*.sqlite")):
+        try:
+            db = sqlite3.connect(path, timeout=1)
+            try:
+                mode = db.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            finally:
+                db.close()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                return f"cannot prepare the store {path} for WASI: {exc}"
+            mode = "locked"
+        except sqlite3.Error as exc:
+            return f"cannot prepare the store {path} for WASI: {exc}"
+        if mode != "delete":
+            return (
+                f"the store {path} cannot leave WAL mode ({mode}), and SQLite cannot read WAL in WASI: "
+                "another process has it open (an `edgekit dev` on CPython?); stop it, then start this preview again"
+            )
+    return None
+
+
 def ensure_built(
     app: str,
     *,
@@ -122,7 +158,9 @@ def ensure_built(
     than every file it was built from (both recorded in ``out_dir/build.json``; see
     :func:`watched_files`).
     """
-    cwasm = out_dir / "app.cwasm"
+    # Not "app.wasm": in a Worker's folder wrangler uploads every *.wasm as a module.
+    component = out_dir / "app.component"
+    cwasm = component.with_suffix(".cwasm")
     options = {
         "app": app,
         "config": str(config),
@@ -131,7 +169,7 @@ def ensure_built(
         "dev_vars": True,
     }
     stamp = out_dir / _STAMP
-    if cwasm.is_file() and stamp.is_file():
+    if cwasm.is_file() and component.is_file() and stamp.is_file():
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
         if (
             isinstance(recorded, dict)
@@ -144,7 +182,7 @@ def ensure_built(
     files = watched_files(trace(app, config, environment)["sources"].values(), config)
     result = build(
         app,
-        out=out_dir / "app.wasm",
+        out=component,
         config=config,
         precompile=True,
         log=log,

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine, Mapping
     from typing import TypeVar
 
+    S = TypeVar("S")
     T = TypeVar("T")
 
 __all__ = ["CONFIG_DIR", "STATE_DIR", "Bindings", "StateEnv", "read_bindings", "state_env"]
@@ -155,12 +156,12 @@ def _files_in(migrations: Mapping[str, str], folder: str) -> dict[str, str]:
 
 
 def _open_kv(state: Path, name: str) -> KVNamespace:
-    return KVNamespace(local_env.store_file(state, "kv", name))
+    return _opened("kv", local_env.store_file(state, "kv", name), KVNamespace)
 
 
 def _open_d1(state: Path, name: str, folder: str | None, files: Mapping[str, str], table: str) -> D1Database:
     """The D1 database's file, its pending migrations applied first (only read when there are none)."""
-    db = D1Database(local_env.store_file(state, "d1", name))
+    db = _opened("d1", local_env.store_file(state, "d1", name), D1Database)
     try:
         if folder is not None:
             directory = _write_migrations(state / CONFIG_DIR / folder, files)
@@ -170,6 +171,31 @@ def _open_d1(state: Path, name: str, folder: str | None, files: Mapping[str, str
         db.close()
         raise
     return db
+
+
+def _opened(kind: str, path: str, store: Callable[[str], S]) -> S:
+    """``store(path)``; a file SQLite refuses because it is in WAL mode raises a RuntimeError saying so.
+
+    SQLite in a WASI component has no shared memory, hence no WAL: it makes its files with a
+    rollback journal and takes a file in WAL mode (edgekit on CPython keeps its stores so)
+    for "not a database". ``edgekit dev --runtime wasi`` turns its state's files back first.
+    """
+    try:
+        return store(path)
+    except Exception as exc:
+        # SQLite's "file is not a database", as it is or wrapped by the store (KVError).
+        if "not a database" not in str(exc):
+            raise
+        with open(path, "rb") as file:
+            header = file.read(100)
+        # Bytes 18 and 19, the file format versions: 1 with a rollback journal, 2 in WAL mode.
+        if header.startswith(b"SQLite format 3\x00") and header[18:20] == b"\x02\x02":
+            raise RuntimeError(
+                f"the {kind} store {path} is in WAL mode (edgekit on CPython leaves it so), which SQLite "
+                "cannot read in WASI: serve this state with `edgekit dev --runtime wasi`, which turns its "
+                "files back to a rollback journal first, or run `PRAGMA journal_mode=DELETE` on the file"
+            ) from exc
+        raise
 
 
 def _write_migrations(directory: Path, files: Mapping[str, str]) -> Path:

@@ -55,7 +55,7 @@ def built(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory)
         cwasm = ensure_built(APP, config=CONFIG, out_dir=out_dir, log=print, max_body_bytes=MAX_BODY)
     finally:
         os.chdir(previous)
-    return Built(wasm=out_dir / "app.wasm", cwasm=cwasm)
+    return Built(wasm=cwasm.with_suffix(".component"), cwasm=cwasm)
 
 
 def free_port() -> int:

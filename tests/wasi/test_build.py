@@ -128,6 +128,34 @@ def test_an_up_to_date_build_is_reused(built: Built) -> None:
     assert again == built.cwasm and lines == [f"{built.cwasm} is up to date"]
 
 
+def test_the_preview_component_is_named_so_that_wrangler_uploads_neither_file(built: Built) -> None:
+    from edgekit.build.cloudflare import _MODULE_SUFFIXES
+
+    assert built.wasm.is_file() and built.cwasm.is_file()
+    assert built.wasm.suffix not in _MODULE_SUFFIXES and built.cwasm.suffix not in _MODULE_SUFFIXES
+
+
+def test_the_preview_keeps_its_output_beside_wrangler_toml_not_in_the_workers_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The layout of `edgekit new`: the Worker's modules in src/, which wrangler uploads.
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("from edgekit import App\napp = App()\n")
+    (tmp_path / "wrangler.toml").write_text('name = "x"\nmain = "src/app.py"\n')
+    asked: list[Path] = []
+
+    def stop_before_building(app: str, *, out_dir: Path, **options: object) -> Path:
+        asked.append(out_dir)
+        raise BuildError("stopped by the test")
+
+    monkeypatch.setattr("edgekit.preview.wasi.ensure_built", stop_before_building)
+    lines: list[str] = []
+    app = str(tmp_path / "src" / "app.py")
+    assert serve(app, config=tmp_path / "wrangler.toml", port=free_port(), log=lines.append) == 1
+    assert asked == [tmp_path / ".edgekit" / "wasi"] and lines == ["error: stopped by the test"]
+    assert (tmp_path / ".edgekit" / "state").is_dir() and not (tmp_path / "src" / ".edgekit").exists()
+
+
 def test_serve_refuses_a_busy_port_before_building(tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

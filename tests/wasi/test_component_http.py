@@ -7,7 +7,11 @@ import time
 import httpx
 import pytest
 
-from .conftest import MAX_BODY, Server
+from edgekit.bindings.local_env import load_env
+from edgekit.preview.wasi import leave_wal
+
+from ..conftest import run
+from .conftest import CONFIG, MAX_BODY, Server
 
 pytestmark = pytest.mark.cpython_only
 
@@ -110,3 +114,20 @@ def test_without_a_state_dir_the_error_says_how_to_mount_one(built, tmp_path) ->
         assert httpx.get(f"{bare.url}/").status_code == 500  # every request says so; none traps
     finally:
         bare.stop()
+
+
+def test_stores_left_in_wal_mode_by_cpython_are_explained_then_served_once_turned_back(built, tmp_path) -> None:
+    # SQLite in the component has no WAL; edgekit on CPython keeps its stores in WAL mode.
+    with run(load_env(CONFIG, state_dir=tmp_path)) as env:
+        run(env.CACHE.put("later", "written on CPython"))
+    shared = Server(built.cwasm, tmp_path)
+    shared.start()
+    try:
+        refused = httpx.get(f"{shared.url}/later/value")
+        assert leave_wal(tmp_path) is None  # what `edgekit dev --runtime wasi` does before serving
+        served = httpx.get(f"{shared.url}/later/value")  # a fresh instance: it opens the file again
+    finally:
+        log = shared.stop()
+    assert refused.status_code == 500
+    assert "is in WAL mode" in log and "edgekit dev --runtime wasi" in log
+    assert (served.status_code, served.text) == (200, "written on CPython")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from edgekit.bindings.d1 import D1Error
 from edgekit.bindings.local_env import Env, WranglerConfigError, load_env
-from edgekit.runtime.wasi_env import CONFIG_DIR, Bindings, StateEnv, read_bindings, state_env
+from edgekit.preview.wasi import leave_wal
+from edgekit.runtime.wasi_env import CONFIG_DIR, Bindings, StateEnv, _opened, read_bindings, state_env
 
 from ..conftest import run
 from .conftest import CONFIG
@@ -129,3 +131,38 @@ def test_a_migration_dropped_from_the_build_is_not_applied(tmp_path: Path) -> No
 def test_a_missing_state_directory_says_how_to_mount_one(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="--dir STATE::"):
         _open(tmp_path / "missing")
+
+
+def _header_versions(path: Path) -> bytes:
+    """Bytes 18-19 of a SQLite file: b"\x01\x01" with a rollback journal, b"\x02\x02" in WAL mode."""
+    return path.read_bytes()[18:20]
+
+
+def test_the_wasi_preview_turns_cpython_stores_out_of_wal_mode_keeping_their_data(tmp_path: Path) -> None:
+    with run(load_env(CONFIG, state_dir=tmp_path)) as env:
+        run(env.CACHE.put("k", "from cpython"))
+        run(env.DB.prepare("INSERT INTO todos (title, done) VALUES ('kept', 0)").run())
+        # Open on CPython: the mode cannot change under it, and the preview says who holds it.
+        assert "another process has it open" in (leave_wal(tmp_path) or "")
+    files = [tmp_path / "d1" / "todos-local.sqlite", tmp_path / "kv" / "todos-cache.sqlite"]
+    assert [_header_versions(path) for path in files] == [b"\x02\x02", b"\x02\x02"]
+    assert leave_wal(tmp_path) is None
+    assert [_header_versions(path) for path in files] == [b"\x01\x01", b"\x01\x01"]
+    with _open(tmp_path) as env:
+        assert run(env.CACHE.get("k")) == "from cpython"
+        assert run(env.DB.prepare("SELECT title FROM todos").raw()) == [["kept"]]
+
+
+def test_a_store_in_wal_mode_that_sqlite_refuses_is_explained(tmp_path: Path) -> None:
+    with run(load_env(CONFIG, state_dir=tmp_path)) as env:
+        run(env.CACHE.put("k", "v"))
+    path = str(tmp_path / "kv" / "todos-cache.sqlite")
+
+    def refuse(path: str) -> None:  # what SQLite built for WASI, without WAL, does
+        raise sqlite3.DatabaseError("file is not a database")
+
+    with pytest.raises(RuntimeError, match=r"is in WAL mode .*`edgekit dev --runtime wasi`"):
+        _opened("kv", path, refuse)
+    assert leave_wal(tmp_path) is None
+    with pytest.raises(sqlite3.DatabaseError, match="not a database"):  # not WAL: SQLite's own error
+        _opened("kv", path, refuse)
