@@ -278,8 +278,15 @@ class IncomingBody:
 
 
 async def _write_body(response: Response, body: Any, types: Any, streams: Any) -> None:
-    """Stream ``response``'s body into an outgoing body, then finish it."""
+    """Stream ``response``'s body into an outgoing body, then finish it.
+
+    A client that goes away mid-body is no error of the app's: the stream stops, the body
+    is dropped unfinished (the host knows it is incomplete) and one line says so.
+    """
+    from componentize_py_types import Err
+
     stream = body.write()
+    gone = False
     try:
         fixed = response.body_bytes
         if fixed is not None:
@@ -288,9 +295,20 @@ async def _write_body(response: Response, body: Any, types: Any, streams: Any) -
             async for chunk in response.body:
                 _write(stream, chunk)
         _flush(stream, streams)
+    except Err as err:
+        if not isinstance(err.value, streams.StreamError_Closed):
+            raise
+        gone = True
     finally:
-        stream.__exit__(None, None, None)
-    types.OutgoingBody.finish(body, None)
+        stream.__exit__(None, None, None)  # the stream before its body: a child goes first
+    if not gone:
+        types.OutgoingBody.finish(body, None)
+        return
+    _log("edgekit: the client closed the connection before the whole response body was sent")
+    body.__exit__(None, None, None)
+    close = getattr(response.body, "aclose", None)
+    if close is not None:
+        await close()
 
 
 def _write(stream: Any, data: bytes) -> None:

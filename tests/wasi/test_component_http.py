@@ -131,3 +131,19 @@ def test_stores_left_in_wal_mode_by_cpython_are_explained_then_served_once_turne
     assert refused.status_code == 500
     assert "is in WAL mode" in log and "edgekit dev --runtime wasi" in log
     assert (served.status_code, served.text) == (200, "written on CPython")
+
+
+def test_a_client_gone_mid_body_is_one_line_in_the_log_and_the_next_request_works(built, tmp_path) -> None:
+    alone = Server(built.cwasm, tmp_path)
+    alone.start()
+    try:
+        with httpx.stream("GET", f"{alone.url}/stream?n=300") as response:  # 30 MB, streamed
+            assert response.status_code == 200
+            next(response.iter_raw())
+        # Closed after the first chunk; the component is still writing.
+        assert httpx.get(f"{alone.url}/").status_code == 200
+        time.sleep(0.5)
+    finally:
+        log = alone.stop()
+    assert "the client closed the connection before the whole response body was sent" in log
+    assert "caught an exception" not in log and "Traceback" not in log
