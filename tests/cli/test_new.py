@@ -83,3 +83,12 @@ def test_new_project_builds_and_passes_wrangler_dry_run(tmp_path: Path, monkeypa
     assert "env.CACHE (edge-app-cache)" in result.stdout and "env.DB (edge-app)" in result.stdout
     assert "Vendored Modules" in result.stdout and "app.py" in result.stdout
     assert "tests/test_app.py" not in result.stdout  # only src/ is uploaded
+
+
+def test_new_project_pins_the_node_tools_edgekit_is_tested_with() -> None:
+    # The Pyodide preview needs pyodide and miniflare beside wrangler, at the versions of edgekit's own lock.
+    import json
+
+    ours = json.loads((ROOT / "package.json").read_text())["devDependencies"]
+    theirs = json.loads(FILES["package.json"].replace("__NAME__", "x"))["devDependencies"]
+    assert theirs == ours
