@@ -33,7 +33,9 @@ async def apply_migrations(
 
     ``table`` is wrangler's ``migrations_table`` setting.  A missing directory raises
     :class:`FileNotFoundError`; a failing file raises :class:`D1Error` naming it, after
-    its transaction is rolled back.
+    its transaction is rolled back.  Processes that start together on one database (ASGI
+    workers, WASI instances) may all find a file pending: one applies it, and for the
+    others, whose transaction then fails, it is no error once it is recorded as applied.
     """
     quoted = _quoted(table)
     # One line: exec() runs each line as a query, as D1 does.
@@ -48,6 +50,8 @@ async def apply_migrations(
         try:
             await db.batch([*statements, record.bind(path.name)])
         except D1Error as error:
+            if path.name in await _applied(db, quoted):
+                continue
             raise D1Error(error.token, f"Migration {path.name} failed: {error.detail}") from None
         done.append(path.name)
     return done
@@ -67,8 +71,12 @@ async def pending_migrations(
 
 
 async def _pending(db: D1Database, directory: str | os.PathLike[str], quoted_table: str) -> list[Path]:
-    applied = {row[0] for row in await db.prepare(f"SELECT name FROM {quoted_table}").raw()}
+    applied = await _applied(db, quoted_table)
     return [path for path in _files(directory) if path.name not in applied]
+
+
+async def _applied(db: D1Database, quoted_table: str) -> set[str]:
+    return {row[0] for row in await db.prepare(f"SELECT name FROM {quoted_table}").raw()}
 
 
 def _files(directory: str | os.PathLike[str]) -> list[Path]:

@@ -589,6 +589,27 @@ def test_migrations_follow_d1_rules_and_take_a_table_name(db: D1Database, tmp_pa
     assert run(db.prepare("SELECT name FROM my_migrations").raw()) == [["0001_tx.sql"]]
 
 
+def test_a_migration_another_process_applied_meanwhile_is_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from edgekit.bindings import d1_migrations
+
+    migrations = write(tmp_path / "migrations", {"0001_a.sql": "CREATE TABLE a (x);", "0002_b.sql": "CREATE TABLE b (x);"})
+    first, late = D1Database(str(tmp_path / "shared.sqlite")), D1Database(str(tmp_path / "shared.sqlite"))
+    try:
+        assert run(apply_migrations(first, migrations)) == ["0001_a.sql", "0002_b.sql"]
+
+        async def read_before_the_other_applied(db: D1Database, directory: Path, table: str) -> list[Path]:
+            return sorted(directory.iterdir())
+
+        # What a worker that started with the first one found pending: both files.
+        monkeypatch.setattr(d1_migrations, "_pending", read_before_the_other_applied)
+        assert run(apply_migrations(late, migrations)) == []
+        write(migrations, {"0003_bad.sql": "INSERT INTO missing VALUES (1);"})
+        assert "Migration 0003_bad.sql failed" in str(error_of(apply_migrations(late, migrations)))
+    finally:
+        first.close()
+        late.close()
+
+
 def test_a_missing_migrations_directory_raises(db: D1Database, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         run(apply_migrations(db, tmp_path / "nope"))
