@@ -29,8 +29,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
-    from ..runtime.asgi import ASGIApp
-
 RUNTIMES = ("cpython", "pyodide", "wasi")
 DEFAULT_STATE_DIR = ".edgekit/state"
 
@@ -90,27 +88,20 @@ def asgi_factory() -> BudgetMeter:
     with the local bindings of its wrangler.toml opened at startup and every request metered."""
     from ..runtime.asgi import ASGIApp
 
-    asgi = ASGIApp(load_app(os.environ[_TARGET_ENV]))
+    app = load_app(os.environ[_TARGET_ENV])
     config = os.environ.get(_CONFIG_ENV)
     if config:
-        _open_bindings_at_startup(asgi, config)
+        asgi = ASGIApp.with_local_bindings(
+            app,
+            config,
+            state_dir=os.environ[_STATE_ENV],
+            environment=os.environ.get(_ENVIRONMENT_ENV) or None,
+            dev_vars=True,
+        )
+    else:
+        asgi = ASGIApp(app)
     budget = Budget(**json.loads(os.environ.get(_BUDGET_ENV) or "{}"))
     return BudgetMeter(asgi, budget, _log)
-
-
-def _open_bindings_at_startup(asgi: ASGIApp, config: str) -> None:
-    async def open_env() -> None:
-        from ..bindings.local_env import load_env
-
-        asgi.env = await load_env(
-            config, state_dir=os.environ[_STATE_ENV], environment=os.environ.get(_ENVIRONMENT_ENV) or None
-        )
-
-    async def close_env() -> None:
-        asgi.env.close()
-
-    asgi.on_startup.append(open_env)
-    asgi.on_shutdown.append(close_env)
 
 
 _log_lock = threading.Lock()

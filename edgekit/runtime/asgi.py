@@ -11,6 +11,8 @@ websockets are refused.
 
 from __future__ import annotations
 
+import os
+
 from ..headers import Headers
 from ..request import Request
 
@@ -47,6 +49,38 @@ class ASGIApp:
         self.env = env
         self.on_startup: list[Callable[[], Awaitable[None]]] = []
         self.on_shutdown: list[Callable[[], Awaitable[None]]] = []
+
+    @classmethod
+    def with_local_bindings(
+        cls,
+        app: App,
+        config: str | os.PathLike[str] = "wrangler.toml",
+        *,
+        state_dir: str | os.PathLike[str] = ".edgekit/state",
+        environment: str | None = None,
+        dev_vars: bool = False,
+    ) -> ASGIApp:
+        """``app`` with the vars, KV and D1 of ``config`` as ``c.env``, on local SQLite files.
+
+        The env is opened at the server's startup (pending D1 migrations applied: several
+        workers starting together is fine) and closed at its shutdown, so the server must
+        send lifespan events (uvicorn and hypercorn do). The arguments are
+        :func:`~edgekit.bindings.local_env.load_env`'s, except that ``.dev.vars`` (a file
+        of local secrets) is read only with ``dev_vars=True``.
+        """
+        asgi = cls(app)
+
+        async def open_env() -> None:
+            from ..bindings.local_env import load_env
+
+            asgi.env = await load_env(config, state_dir=state_dir, environment=environment, dev_vars=dev_vars)
+
+        async def close_env() -> None:
+            asgi.env.close()
+
+        asgi.on_startup.append(open_env)
+        asgi.on_shutdown.append(close_env)
+        return asgi
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]

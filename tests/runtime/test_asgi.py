@@ -277,3 +277,61 @@ def test_request_headers_are_decoded_as_latin1_when_read_and_the_host_names_the_
     assert request.url == "https://example.com:8443/p"
     assert request.headers.get("x-name") == "J\u00fcrgen, b"
     assert request.headers.get("host") == "example.com:8443"
+
+
+def _served_with_local_bindings(asgi: ASGIApp, paths: list[str]) -> list[httpx.Response]:
+    """The responses to GET ``paths``, sent between the lifespan's startup and shutdown."""
+
+    async def scenario() -> list[httpx.Response]:
+        stopping = asyncio.Event()
+        sent: list[dict] = []
+        started = asyncio.Event()
+
+        async def receive() -> dict:
+            if not sent:
+                return {"type": "lifespan.startup"}
+            await stopping.wait()
+            return {"type": "lifespan.shutdown"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+            started.set()
+
+        lifespan = asyncio.create_task(asgi({"type": "lifespan"}, receive, send))
+        await started.wait()
+        assert sent == [{"type": "lifespan.startup.complete"}]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://t") as client:
+            responses = [await client.get(path) for path in paths]
+        stopping.set()
+        await lifespan
+        return responses
+
+    return run(scenario())
+
+
+def test_with_local_bindings_opens_the_env_at_startup_and_reads_dev_vars_only_when_asked(tmp_path) -> None:
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "0001.sql").write_text("CREATE TABLE hits (n INTEGER);")
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "x"\n[vars]\nGREETING = "from toml"\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "c"\n'
+        '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "x"\ndatabase_id = "x-db"\nmigrations_dir = "migrations"\n'
+    )
+    (tmp_path / ".dev.vars").write_text("GREETING=from dev vars\n")
+    app = App()
+
+    @app.get("/")
+    async def home(c):
+        await c.env.DB.prepare("INSERT INTO hits VALUES (1)").run()
+        hits = await c.env.DB.prepare("SELECT count(*) AS n FROM hits").first("n")
+        await c.env.CACHE.put("last", str(hits))
+        return {"greeting": c.env.GREETING, "hits": hits, "cached": await c.env.CACHE.get("last")}
+
+    config = tmp_path / "wrangler.toml"
+    first = _served_with_local_bindings(ASGIApp.with_local_bindings(app, config), ["/", "/"])
+    assert [r.json() for r in first] == [
+        {"greeting": "from toml", "hits": 1, "cached": "1"},
+        {"greeting": "from toml", "hits": 2, "cached": "2"},
+    ]
+    assert (tmp_path / ".edgekit" / "state" / "d1" / "x-db.sqlite").is_file()  # beside wrangler.toml
+    again = ASGIApp.with_local_bindings(app, config, dev_vars=True)
+    assert _served_with_local_bindings(again, ["/"])[0].json() == {"greeting": "from dev vars", "hits": 3, "cached": "3"}
