@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
 
@@ -88,3 +89,39 @@ def test_help_and_missing_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["d1", "migrations", "apply", "--help"])
     assert exit_info.value.code == 0 and "BINDING" in capsys.readouterr().out
+
+
+def test_execute_runs_statements_in_one_batch_and_prints_their_rows(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["d1", "migrations", "apply", "DB"])
+    capsys.readouterr()
+    sql = "INSERT INTO users (name) VALUES ('ada'), (NULL); SELECT id, name FROM users ORDER BY id"
+    assert main(["d1", "execute", "DB", "--command", sql]) == 0
+    assert capsys.readouterr().out == (
+        "> INSERT INTO users (name) VALUES ('ada'), (NULL);\n(2 row(s) changed)\n"
+        "> SELECT id, name FROM users ORDER BY id\nid  name\n--  ----\n1   ada\n2   NULL\n"
+    )
+    # One batch: the failing statement takes the insert before it back with it.
+    assert main(["d1", "execute", "DB", "--command", "INSERT INTO users (name) VALUES ('gone'); SELECT * FROM nope"]) == 1
+    assert "no such table: nope" in capsys.readouterr().err
+    (project / "query.sql").write_text("-- a file\nSELECT count(*) AS n, x'00ff' AS blob FROM users;\n")
+    assert main(["d1", "execute", "DB", "--file", "query.sql", "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    assert result["results"] == [{"n": 2, "blob": [0, 255]}] and result["success"] is True
+
+
+def test_execute_refuses_what_d1_refuses_and_says_what_is_missing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["d1", "execute", "DB", "--command", "BEGIN; SELECT 1"]) == 1
+    assert "transaction" in capsys.readouterr().err
+    assert main(["d1", "execute", "DB", "--command", "-- only a comment"]) == 2
+    assert "no SQL statement" in capsys.readouterr().err
+    assert main(["d1", "execute", "DB", "--file", "missing.sql"]) == 1
+    assert "cannot read missing.sql" in capsys.readouterr().err
+    assert main(["d1", "execute", "LOGS", "--command", "SELECT 1 AS one"]) == 0  # no migrations folder needed
+    assert capsys.readouterr().out.endswith("one\n---\n1\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["d1", "execute", "DB"])  # neither --command nor --file
+    assert exit_info.value.code == 2
