@@ -28,7 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-__all__ = ["ensure_built", "leave_wal", "serve", "watched_files"]
+__all__ = ["ensure_built", "leave_wal", "prepare_state", "serve", "watched_files"]
 
 _POLL_SECONDS = 1.0
 _STAMP = "build.json"
@@ -79,7 +79,7 @@ def serve(
     out_dir = out_dir or local / "wasi"
     state = (state_dir or local / "state").resolve()
     state.mkdir(parents=True, exist_ok=True)
-    problem = leave_wal(state)
+    problem = prepare_state(config, state, environment)
     if problem is not None:
         log(f"error: {problem}")
         return 1
@@ -104,6 +104,10 @@ def serve(
             except BuildError as exc:
                 log(f"error: {exc}\n(the previous build keeps serving)")
                 continue
+            problem = prepare_state(config, state, environment)
+            if problem is not None:
+                log(f"error: {problem}\n(the previous build keeps serving)")
+                continue
             stop_process(server, timeout=5)
             server = subprocess.Popen(command)
         return server.wait()
@@ -111,6 +115,26 @@ def serve(
         return 0
     finally:
         stop_process(server, timeout=5)
+
+
+def prepare_state(config: Path | None, state: Path, environment: str | None) -> str | None:
+    """Make the stores ``config`` binds under ``state`` (migrations applied), out of WAL mode;
+    what stopped it, or None.
+
+    The component would make them on first use, but the instances ``wasmtime serve`` runs
+    at once would race to create a file and apply its migrations, with nothing to stop
+    them: SQLite in WASI has no file locks. Made here first, they find the stores ready.
+    """
+    if config is not None:
+        import asyncio
+
+        from ..bindings.local_env import load_env
+
+        try:
+            asyncio.run(load_env(config, state_dir=state, environment=environment, dev_vars=False)).close()
+        except Exception as exc:  # noqa: BLE001 - a failing migration, a store in use: said, not raised
+            return f"cannot prepare the stores of {config}: {exc}"
+    return leave_wal(state)
 
 
 def leave_wal(state: Path) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 
 from edgekit.bindings.d1 import D1Error
 from edgekit.bindings.local_env import Env, WranglerConfigError, load_env
-from edgekit.preview.wasi import leave_wal
+from edgekit.preview.wasi import leave_wal, prepare_state
 from edgekit.runtime.wasi_env import CONFIG_DIR, Bindings, StateEnv, _opened, read_bindings, state_env
 
 from ..conftest import run
@@ -166,3 +166,15 @@ def test_a_store_in_wal_mode_that_sqlite_refuses_is_explained(tmp_path: Path) ->
     assert leave_wal(tmp_path) is None
     with pytest.raises(sqlite3.DatabaseError, match="not a database"):  # not WAL: SQLite's own error
         _opened("kv", path, refuse)
+
+
+def test_the_wasi_preview_makes_the_stores_on_the_host_so_instances_do_not_race(tmp_path: Path) -> None:
+    assert prepare_state(CONFIG, tmp_path, None) is None
+    assert _sqlite_files(tmp_path) == ["d1/todos-local.sqlite", "kv/todos-cache.sqlite"]
+    assert {_header_versions(tmp_path / name) for name in _sqlite_files(tmp_path)} == {b"\x01\x01"}
+    with sqlite3.connect(tmp_path / "d1" / "todos-local.sqlite") as db:
+        assert db.execute("SELECT name FROM d1_migrations").fetchall() == [("0001_create_todos.sql",)]
+    toml = '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "b"\ndatabase_id = "b"\n'
+    config = _project(tmp_path / "broken", toml, {"migrations/1.sql": "nope;"})
+    problem = prepare_state(config, tmp_path / "broken-state", None)
+    assert problem is not None and "cannot prepare the stores" in problem and "1.sql" in problem
