@@ -56,7 +56,8 @@ def serve(
     ``.edgekit/wasi`` beside the configuration, or the app); ``max_body_bytes`` bounds request bodies (default:
     100 MiB); ``environment`` bakes in the bindings of ``[env.NAME]`` (as ``edgekit build
     --env NAME``). Returns 1, after saying why, when wasmtime is missing, the port is
-    taken or the build fails; else wasmtime's exit status (0 after Ctrl-C).
+    taken, the stores cannot be prepared (:func:`prepare_state`) or the build fails; else
+    wasmtime's exit status (0 after Ctrl-C).
     """
     from ..cli.project import CommandError, find_config
 
