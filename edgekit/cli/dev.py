@@ -151,6 +151,19 @@ def _check_environment(config: Path | None, environment: str) -> None:
         raise CommandError(str(exc), USAGE) from None
 
 
+def _declares_assets(config: Path, environment: str | None) -> bool:
+    """Whether ``config`` has ``[assets]``, at the top or in the ``[env.NAME]`` section in use."""
+    import tomllib
+
+    try:
+        table = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # the runtime reads it again and says what is wrong
+    sections = table.get("env")
+    section = sections.get(environment) if isinstance(sections, dict) and environment is not None else None
+    return "assets" in table or isinstance(section, dict) and "assets" in section
+
+
 def run(args: argparse.Namespace) -> int:
     # Without APP, Pyodide serves the Worker entry that wrangler.toml's ``main`` names.
     worker_main = args.app is None and args.runtime == "pyodide"
@@ -159,6 +172,11 @@ def run(args: argparse.Namespace) -> int:
     if args.environment is not None:
         _check_environment(config, args.environment)
     check_port(args.host, args.port)
+    if config is not None and _declares_assets(config, args.environment):
+        _log(
+            f"edgekit dev: note: the [assets] of {config.name} are not served here (on Cloudflare they "
+            "are answered before the Worker runs): requests for them reach the app"
+        )
     if args.runtime == "cpython":
         return _serve_cpython(args, config)
     if args.enforce or args.memory or args.memory_budget_mb is not None:

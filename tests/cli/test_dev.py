@@ -220,3 +220,18 @@ def test_log_lines_from_two_relay_threads_never_splice(capsys):
     lines = capsys.readouterr().err.splitlines()
     expected = {f"{name} line {i} of the relayed output" for name in ("stdout", "stderr") for i in range(400)}
     assert len(lines) == 800 and set(lines) == expected
+
+
+def test_dev_says_that_assets_are_not_served(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = types.ModuleType("edgekit.preview.wasi")
+    fake.serve = lambda app, **options: 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "edgekit.preview.wasi", fake)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "wrangler.toml").write_text('name = "x"\n')
+    assert main(["dev", "app.py", "--runtime", "wasi", "--port", str(_free_port())]) == 0
+    assert "[assets]" not in capsys.readouterr().err
+    (tmp_path / "wrangler.toml").write_text('name = "x"\n[assets]\ndirectory = "./public"\n')
+    assert main(["dev", "app.py", "--runtime", "wasi", "--port", str(_free_port())]) == 0
+    assert "the [assets] of wrangler.toml are not served here" in capsys.readouterr().err
