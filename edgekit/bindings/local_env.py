@@ -185,6 +185,9 @@ class BindingsConfig(NamedTuple):
     """``(binding, store name)`` of each KV namespace."""
     d1: list[tuple[str, str, Path | None, str]]
     """``(binding, store name, migrations folder or None, migrations table)`` of each D1 database."""
+    assets: str | None
+    """The ``directory`` of ``[assets]``: static files Cloudflare answers before the Worker
+    runs, which no local runtime serves (an environment inherits the top level's, like ``main``)."""
 
 
 def read_config(
@@ -214,7 +217,16 @@ def read_config(
         ],
     )
     main = section.get("main", document.get("main"))
-    return BindingsConfig(where, main if isinstance(main, str) else None, values, kv, d1)
+    assets = section.get("assets", document.get("assets"))
+    directory = assets.get("directory") if isinstance(assets, dict) else None
+    return BindingsConfig(
+        where,
+        main if isinstance(main, str) else None,
+        values,
+        kv,
+        d1,
+        directory if isinstance(directory, str) else None,
+    )
 
 
 class D1DatabaseConfig(NamedTuple):

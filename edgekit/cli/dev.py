@@ -137,31 +137,26 @@ def check_port(host: str, port: int) -> None:
             raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
-def _check_environment(config: Path | None, environment: str) -> None:
-    """Fail with a clear message, before any runtime starts, when ``config`` has no ``[env.<environment>]``."""
+def _check_config(config: Path | None, environment: str | None) -> None:
+    """Refuse, before any runtime starts, what a runtime would refuse in ``config``
+    (``[env.<environment>]`` with ``--env``); say that its ``[assets]`` are not served."""
     from ..bindings.local_env import WranglerConfigError, read_config
 
     if config is None:
-        # Without a configuration there is no [env.NAME] to read: ignoring --env would serve the wrong bindings.
-        raise CommandError(f"--env {environment} needs a wrangler.toml: pass --config PATH", USAGE)
+        if environment is not None:
+            # Without a configuration there is no [env.NAME] to read: ignoring --env would serve the wrong bindings.
+            raise CommandError(f"--env {environment} needs a wrangler.toml: pass --config PATH", USAGE)
+        return
     try:
-        # Every runtime reads its bindings this way: what it would refuse is refused now.
-        read_config(config, environment=environment)
+        # Every runtime reads its bindings this way.
+        bindings = read_config(config, environment=environment)
     except WranglerConfigError as exc:
         raise CommandError(str(exc), USAGE) from None
-
-
-def _declares_assets(config: Path, environment: str | None) -> bool:
-    """Whether ``config`` has ``[assets]``, at the top or in the ``[env.NAME]`` section in use."""
-    import tomllib
-
-    try:
-        table = tomllib.loads(config.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False  # the runtime reads it again and says what is wrong
-    sections = table.get("env")
-    section = sections.get(environment) if isinstance(sections, dict) and environment is not None else None
-    return "assets" in table or isinstance(section, dict) and "assets" in section
+    if bindings.assets is not None:
+        _log(
+            f"edgekit dev: note: the [assets] of {config.name} are not served here ({bindings.assets}: on "
+            "Cloudflare its files are answered before the Worker runs): requests for them reach the app"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -169,14 +164,8 @@ def run(args: argparse.Namespace) -> int:
     worker_main = args.app is None and args.runtime == "pyodide"
     args.app = app_target(args.app)
     config = find_config(args.app, args.config)
-    if args.environment is not None:
-        _check_environment(config, args.environment)
+    _check_config(config, args.environment)
     check_port(args.host, args.port)
-    if config is not None and _declares_assets(config, args.environment):
-        _log(
-            f"edgekit dev: note: the [assets] of {config.name} are not served here (on Cloudflare they "
-            "are answered before the Worker runs): requests for them reach the app"
-        )
     if args.runtime == "cpython":
         return _serve_cpython(args, config)
     if args.enforce or args.memory or args.memory_budget_mb is not None:

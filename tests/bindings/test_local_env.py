@@ -408,3 +408,13 @@ def test_read_config_refuses_what_load_env_refuses(project: Path) -> None:
         read_config(project / "wrangler.toml")
     with pytest.raises(WranglerConfigError, match=r"no \[env.prod\] section"):
         read_config(project / "wrangler.toml", environment="prod")
+
+
+def test_read_config_names_the_assets_directory_an_environment_inherits(tmp_path: Path) -> None:
+    (tmp_path / "wrangler.toml").write_text(
+        'name = "x"\n[assets]\ndirectory = "./public"\n[env.staging]\nname = "x-staging"\n', encoding="utf-8"
+    )
+    assert read_config(tmp_path / "wrangler.toml").assets == "./public"
+    assert read_config(tmp_path / "wrangler.toml", environment="staging").assets == "./public"
+    (tmp_path / "wrangler.toml").write_text('name = "x"\n', encoding="utf-8")
+    assert read_config(tmp_path / "wrangler.toml").assets is None
