@@ -117,10 +117,15 @@ class Headers:
         pairs are not made yet: what ``get`` would return, so a handler that reads a
         header or two never pays for converting them all.
         """
-        headers = _DeferredHeaders.__new__(_DeferredHeaders)
+        headers: _DeferredHeaders
+        if lookup is None:
+            headers = _DeferredHeaders.__new__(_DeferredHeaders)
+        else:
+            # Only a source with a lookup pays for the get/has that ask it first.
+            headers = looked_up = _LookupHeaders.__new__(_LookupHeaders)
+            looked_up._lookup = lookup
         headers._make = make
         headers._source = source
-        headers._lookup = lookup
         headers._immutable = False
         return headers
 
@@ -265,27 +270,10 @@ def _validated_pairs(init: object) -> list[tuple[str, str]]:
 class _DeferredHeaders(Headers):
     """Headers whose pair list is built on first use (see :meth:`Headers._deferred`)."""
 
-    __slots__ = ("_make", "_source", "_lookup")
+    __slots__ = ("_make", "_source")
 
     _make: Callable[[Any], list[tuple[str, str]]]
     _source: Any
-    _lookup: Callable[[Any, str], str | None] | None
-
-    def get(self, name: str) -> str | None:
-        # Cookie never goes to the lookup: get() joins repeated Cookie lines with "; ",
-        # where a source such as JavaScript's Headers joins them with ", ".
-        if self._lookup is not None and self._source is not None:
-            key = _name_key(name)
-            if key != "cookie":
-                return self._lookup(self._source, key)
-        return super().get(name)
-
-    def has(self, name: str) -> bool:
-        if self._lookup is not None and self._source is not None:
-            return self._lookup(self._source, _name_key(name)) is not None
-        return super().has(name)
-
-    __contains__ = has
 
     def __getattr__(self, name: str) -> Any:
         # Python asks here only for attributes it did not find: the ``_list`` slot until it is set.
@@ -294,3 +282,27 @@ class _DeferredHeaders(Headers):
         pairs = self._list = self._make(self._source)
         self._source = None
         return pairs
+
+
+class _LookupHeaders(_DeferredHeaders):
+    """Deferred headers whose single-name reads ask the source while the pairs are not made."""
+
+    __slots__ = ("_lookup",)
+
+    _lookup: Callable[[Any, str], str | None]
+
+    def get(self, name: str) -> str | None:
+        # Cookie never goes to the lookup: get() joins repeated Cookie lines with "; ",
+        # where a source such as JavaScript's Headers joins them with ", ".
+        if self._source is not None:
+            key = _name_key(name)
+            if key != "cookie":
+                return self._lookup(self._source, key)
+        return super().get(name)
+
+    def has(self, name: str) -> bool:
+        if self._source is not None:
+            return self._lookup(self._source, _name_key(name)) is not None
+        return super().has(name)
+
+    __contains__ = has
