@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any
 
+    from ..bindings.d1_api import D1Result
     from ..bindings.local_env import D1DatabaseConfig
 
 
@@ -123,15 +124,10 @@ async def _execute(path: str, args: argparse.Namespace) -> int:
     return 0
 
 
-def _json_ready(value: Any) -> Any:
-    """``value`` with BLOBs as arrays of bytes, as D1 returns them in JSON."""
-    if isinstance(value, bytes):
-        return list(value)
-    if isinstance(value, dict):
-        return {key: _json_ready(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_json_ready(item) for item in value]
-    return value
+def _json_ready(result: D1Result) -> dict[str, Any]:
+    """``result`` with its rows' BLOBs as arrays of byte values, as D1 returns them in JSON."""
+    rows = [{name: list(v) if isinstance(v, bytes) else v for name, v in row.items()} for row in result.results]
+    return {**result, "results": rows}
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
