@@ -11,13 +11,12 @@ websockets are refused.
 
 from __future__ import annotations
 
-import os
-
 from ..headers import Headers
 from ..request import Request
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import os
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
     from typing import Any
 
