@@ -39,6 +39,11 @@ NO_FRAMEWORK = Framework("no_framework", None, "asyncio", ("asgi",))
 BY_NAME = {f.name: f for f in [*FRAMEWORKS, NO_FRAMEWORK]}
 
 
+def with_floor(names: list[str]) -> list[str]:
+    """The frameworks a dispatch workload runs: ``names`` and the no-framework floor."""
+    return [*names, NO_FRAMEWORK.name]
+
+
 def version(fw: Framework) -> str:
     """Installed version (edgekit: its ``__version__`` in the tree)."""
     if fw.dist is None:

@@ -32,7 +32,7 @@ import shutil
 import subprocess
 import sys
 
-from bench.frameworks import NO_FRAMEWORK
+from bench.frameworks import with_floor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -130,8 +130,7 @@ def measure(frameworks: list[str], quick: bool, progress) -> list[dict]:  # noqa
     reps = QUICK_REPS if quick else REPS
     out = []
     for kind, cases in (("lookup", TABLES), ("dispatch", WORKLOADS)):
-        # Dispatch also counts the no-framework floor (bench/apps/no_framework_app.py).
-        for framework in frameworks + [NO_FRAMEWORK.name] if kind == "dispatch" else frameworks:
+        for framework in with_floor(frameworks) if kind == "dispatch" else frameworks:
             for case in cases:
                 progress(f"  instructions: {kind} {framework} {case}")
                 try:

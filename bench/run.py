@@ -40,7 +40,7 @@ if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
 from bench import bindings, coldstart, instructions, size  # noqa: E402
-from bench.frameworks import EDGEKIT, FRAMEWORKS, NO_FRAMEWORK, version  # noqa: E402
+from bench.frameworks import EDGEKIT, FRAMEWORKS, version, with_floor  # noqa: E402
 
 WORKLOADS = ("lookup", "dispatch", "coldstart", "size", "bindings", "instructions")
 # Run unless --only says otherwise; "instructions" (valgrind, several minutes) only on request.
@@ -380,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         if workload in ("lookup", "dispatch"):
             # Dispatch also runs the no-framework floor: what the harness and a bare app cost.
-            runs = chosen + [NO_FRAMEWORK.name] if workload == "dispatch" else chosen
+            runs = with_floor(chosen) if workload == "dispatch" else chosen
             rows = run_rounds(workload, runs, args.quick, rounds=1 if args.quick else args.rounds)
             raw[workload] = rows
             text, reports[workload] = (lookup_report if workload == "lookup" else dispatch_report)(rows)
