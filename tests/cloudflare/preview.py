@@ -16,6 +16,8 @@ from typing import IO, Any, TypeVar
 
 import pytest
 
+from edgekit.preview import stop_process
+
 ROOT = Path(__file__).resolve().parents[2]
 READY = "edgekit dev (pyodide): ready on "
 START_TIMEOUT_S = 120
@@ -89,9 +91,4 @@ class Preview:
             return err.code, err.headers, err.read()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, timeout=20)
